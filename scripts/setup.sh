@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency from Debian 12 packages. Idempotent:
+# packages already present are skipped, so a second run costs one dpkg query.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  # gRPC / Protobuf / Abseil toolchain (the fixed stack)
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
+  # google.rpc / google.api protos and grpc.health.v1 proto, compiled at build time
+  golang-github-gogo-googleapis-dev grpc-proto
+  # upstream HTTP engine
+  libcurl4-openssl-dev
+  # JSON: nlohmann/json (parsing upstream answers, the stand-in)
+  nlohmann-json3-dev
+  # the upstream stand-in's HTTP server (cpp-httplib)
+  libcpp-httplib-dev libssl-dev
+  # tests
+  libgtest-dev libgmock-dev
+  # tooling used by scripts and tests
+  curl procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: all ${#packages[@]} packages present"
+fi

@@ -1,0 +1,140 @@
+#include "service/common/base64.h"
+
+#include <array>
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace lipsync {
+namespace {
+
+constexpr char kAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Pairs of output characters for every 12-bit input group: halves the table
+// lookups of the inner loop (encoding is the hot path for 5 MB audio).
+struct PairTable {
+  std::array<char, 4096 * 2> chars{};
+  constexpr PairTable() {
+    for (int i = 0; i < 4096; ++i) {
+      chars[2 * i] = kAlphabet[i >> 6];
+      chars[2 * i + 1] = kAlphabet[i & 63];
+    }
+  }
+};
+constexpr PairTable kPairs;
+
+constexpr uint8_t kInvalid = 0xFF;
+struct DecodeTable {
+  std::array<uint8_t, 256> value{};
+  constexpr DecodeTable() {
+    for (auto& v : value) v = kInvalid;
+    for (int i = 0; i < 64; ++i) value[static_cast<uint8_t>(kAlphabet[i])] = i;
+  }
+};
+constexpr DecodeTable kDecode;
+
+std::string DescribeChar(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u >= 0x21 && u < 0x7F) return absl::StrCat("'", std::string(1, c), "'");
+  return absl::StrFormat("byte 0x%02X", u);
+}
+
+absl::Status BadChar(std::size_t pos, char c) {
+  std::string hint;
+  if (c == '-' || c == '_') hint = " (URL-safe Base64 is not accepted)";
+  if (c == '\n' || c == '\r' || c == ' ') hint = " (no whitespace allowed)";
+  return absl::InvalidArgumentError(absl::StrCat("invalid Base64: ", DescribeChar(c),
+                                                 " at offset ", pos, hint));
+}
+
+}  // namespace
+
+void Base64EncodeTo(absl::string_view raw, char* out) {
+  const auto* in = reinterpret_cast<const uint8_t*>(raw.data());
+  std::size_t n = raw.size();
+  while (n >= 3) {
+    const uint32_t v = (uint32_t{in[0]} << 16) | (uint32_t{in[1]} << 8) | in[2];
+    const char* hi = &kPairs.chars[2 * (v >> 12)];
+    const char* lo = &kPairs.chars[2 * (v & 0xFFF)];
+    out[0] = hi[0];
+    out[1] = hi[1];
+    out[2] = lo[0];
+    out[3] = lo[1];
+    in += 3;
+    n -= 3;
+    out += 4;
+  }
+  if (n == 1) {
+    const uint32_t v = uint32_t{in[0]} << 16;
+    out[0] = kAlphabet[v >> 18];
+    out[1] = kAlphabet[(v >> 12) & 63];
+    out[2] = '=';
+    out[3] = '=';
+  } else if (n == 2) {
+    const uint32_t v = (uint32_t{in[0]} << 16) | (uint32_t{in[1]} << 8);
+    out[0] = kAlphabet[v >> 18];
+    out[1] = kAlphabet[(v >> 12) & 63];
+    out[2] = kAlphabet[(v >> 6) & 63];
+    out[3] = '=';
+  }
+}
+
+std::string Base64Encode(absl::string_view raw) {
+  std::string out(Base64EncodedSize(raw.size()), '\0');
+  Base64EncodeTo(raw, out.data());
+  return out;
+}
+
+absl::StatusOr<std::size_t> Base64DecodedSize(absl::string_view encoded) {
+  const std::size_t n = encoded.size();
+  if (n % 4 != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid Base64: length ", n,
+        " is not a multiple of 4 (padded standard Base64 expected)"));
+  }
+  std::size_t padding = 0;
+  if (n >= 1 && encoded[n - 1] == '=') ++padding;
+  if (n >= 2 && encoded[n - 2] == '=') ++padding;
+  const std::size_t body = n - padding;
+  const auto* p = reinterpret_cast<const uint8_t*>(encoded.data());
+  // One OR-reduction over the table values finds "any invalid byte" without a
+  // branch per character; only on failure do we look for where it is.
+  uint8_t any_invalid = 0;
+  for (std::size_t i = 0; i < body; ++i) any_invalid |= kDecode.value[p[i]] & 0x80;
+  if (any_invalid) {
+    for (std::size_t i = 0; i < body; ++i) {
+      if (kDecode.value[p[i]] == kInvalid) return BadChar(i, encoded[i]);
+    }
+  }
+  // Canonical form: the bits that padding drops must be zero.
+  if (padding == 1 && (kDecode.value[p[n - 2]] & 0x03) != 0) {
+    return absl::InvalidArgumentError("invalid Base64: non-canonical padding");
+  }
+  if (padding == 2 && (kDecode.value[p[n - 3]] & 0x0F) != 0) {
+    return absl::InvalidArgumentError("invalid Base64: non-canonical padding");
+  }
+  return n / 4 * 3 - padding;
+}
+
+absl::StatusOr<std::string> Base64Decode(absl::string_view encoded) {
+  absl::StatusOr<std::size_t> size = Base64DecodedSize(encoded);
+  if (!size.ok()) return size.status();
+  std::string out(*size, '\0');
+  const auto* p = reinterpret_cast<const uint8_t*>(encoded.data());
+  std::size_t o = 0;
+  for (std::size_t i = 0; i + 4 <= encoded.size(); i += 4) {
+    const uint32_t v = (uint32_t{kDecode.value[p[i]]} << 18) |
+                       (uint32_t{kDecode.value[p[i + 1]]} << 12) |
+                       (uint32_t{kDecode.value[p[i + 2]] & 63u} << 6) |
+                       (kDecode.value[p[i + 3]] & 63u);
+    if (o < out.size()) out[o++] = static_cast<char>(v >> 16);
+    if (o < out.size()) out[o++] = static_cast<char>((v >> 8) & 0xFF);
+    if (o < out.size()) out[o++] = static_cast<char>(v & 0xFF);
+  }
+  return out;
+}
+
+}  // namespace lipsync
