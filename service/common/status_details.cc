@@ -23,8 +23,8 @@ absl::Status InvalidRequestError(const FieldViolations& violations) {
   google::rpc::BadRequest bad_request;
   std::string message = violations.size() == 1
                             ? "invalid request: "
-                            : absl::StrCat("invalid request (", violations.size(),
-                                           " problems): ");
+                            : absl::StrCat("invalid request (",
+                                           violations.size(), " problems): ");
   for (std::size_t i = 0; i < violations.size(); ++i) {
     auto* v = bad_request.add_field_violations();
     v->set_field(violations[i].field);
@@ -35,7 +35,11 @@ absl::Status InvalidRequestError(const FieldViolations& violations) {
   absl::Status status = absl::InvalidArgumentError(message);
   status.SetPayload(kBadRequestTypeUrl,
                     absl::Cord(bad_request.SerializeAsString()));
-  return status;
+  google::rpc::ErrorInfo info;
+  info.set_reason("INVALID_REQUEST");
+  info.set_domain(std::string(kGatewayErrorDomain));
+  (*info.mutable_metadata())["violations"] = absl::StrCat(violations.size());
+  return WithErrorInfo(std::move(status), info);
 }
 
 absl::Status WithErrorInfo(absl::Status status,

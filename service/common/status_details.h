@@ -26,8 +26,9 @@ inline constexpr absl::string_view kRetryInfoTypeUrl =
 inline constexpr absl::string_view kUpstreamErrorDomain = "klingai.com";
 inline constexpr absl::string_view kGatewayErrorDomain = "lipsync-gateway";
 
-// INVALID_ARGUMENT whose message lists every violation and whose BadRequest
-// payload holds one FieldViolation each. `violations` must not be empty.
+// INVALID_ARGUMENT whose message lists every violation, whose BadRequest
+// payload holds one FieldViolation each, and whose ErrorInfo says
+// INVALID_REQUEST (domain lipsync-gateway). `violations` must not be empty.
 absl::Status InvalidRequestError(const FieldViolations& violations);
 
 // Returns `status` with `info` attached (replacing an earlier ErrorInfo).

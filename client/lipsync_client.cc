@@ -1,0 +1,134 @@
+#include "client/lipsync_client.h"
+
+#include <utility>
+
+#include "client/bearer_token.h"
+#include "client/channel.h"
+#include "client/client_error.h"
+
+namespace lipsync::client {
+namespace {
+
+namespace v1 = ::kling::lipsync::v1;
+
+// One blocking unary call: `invoke(context, response)` runs the stub method.
+template <typename Response, typename Invoke>
+absl::StatusOr<Response> CallUnary(grpc::ClientContext* context,
+                                   Invoke invoke) {
+  Response response;
+  grpc::Status status = invoke(context, &response);
+  if (!status.ok()) return StatusFromGrpc(status);
+  return response;
+}
+
+}  // namespace
+
+LipSyncClient::LipSyncClient(std::shared_ptr<grpc::ChannelInterface> channel,
+                             absl::Duration default_timeout,
+                             std::string per_call_bearer_token)
+    : stub_(v1::LipSyncService::NewStub(std::move(channel))),
+      default_timeout_(default_timeout),
+      authorization_(per_call_bearer_token.empty()
+                         ? std::string()
+                         : BearerAuthorizationValue(per_call_bearer_token)) {}
+
+void LipSyncClient::PrepareContext(grpc::ClientContext* context,
+                                   absl::Duration timeout) const {
+  // absl::InfiniteFuture() maps to time_point::max(), which gRPC reads as
+  // "no deadline"; absl saturates instead of overflowing.
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  if (!authorization_.empty()) {
+    context->AddMetadata(kAuthorizationMetadataKey, authorization_);
+  }
+}
+
+absl::StatusOr<v1::IdentifyFaceResponse> LipSyncClient::IdentifyFace(
+    const v1::IdentifyFaceRequest& request) const {
+  return IdentifyFace(request, default_timeout_);
+}
+
+absl::StatusOr<v1::IdentifyFaceResponse> LipSyncClient::IdentifyFace(
+    const v1::IdentifyFaceRequest& request, absl::Duration timeout) const {
+  grpc::ClientContext context;
+  PrepareContext(&context, timeout);
+  return CallUnary<v1::IdentifyFaceResponse>(
+      &context, [&](grpc::ClientContext* c, v1::IdentifyFaceResponse* r) {
+        return stub_->IdentifyFace(c, request, r);
+      });
+}
+
+absl::StatusOr<v1::LipSyncTask> LipSyncClient::CreateLipSyncTask(
+    const v1::CreateLipSyncTaskRequest& request) const {
+  return CreateLipSyncTask(request, default_timeout_);
+}
+
+absl::StatusOr<v1::LipSyncTask> LipSyncClient::CreateLipSyncTask(
+    const v1::CreateLipSyncTaskRequest& request, absl::Duration timeout) const {
+  grpc::ClientContext context;
+  PrepareContext(&context, timeout);
+  return CallUnary<v1::LipSyncTask>(
+      &context, [&](grpc::ClientContext* c, v1::LipSyncTask* r) {
+        return stub_->CreateLipSyncTask(c, request, r);
+      });
+}
+
+absl::StatusOr<v1::LipSyncTask> LipSyncClient::GetLipSyncTask(
+    const v1::GetLipSyncTaskRequest& request) const {
+  return GetLipSyncTask(request, default_timeout_);
+}
+
+absl::StatusOr<v1::LipSyncTask> LipSyncClient::GetLipSyncTask(
+    const v1::GetLipSyncTaskRequest& request, absl::Duration timeout) const {
+  grpc::ClientContext context;
+  PrepareContext(&context, timeout);
+  return CallUnary<v1::LipSyncTask>(
+      &context, [&](grpc::ClientContext* c, v1::LipSyncTask* r) {
+        return stub_->GetLipSyncTask(c, request, r);
+      });
+}
+
+absl::StatusOr<v1::ListLipSyncTasksResponse> LipSyncClient::ListLipSyncTasks(
+    const v1::ListLipSyncTasksRequest& request) const {
+  return ListLipSyncTasks(request, default_timeout_);
+}
+
+absl::StatusOr<v1::ListLipSyncTasksResponse> LipSyncClient::ListLipSyncTasks(
+    const v1::ListLipSyncTasksRequest& request, absl::Duration timeout) const {
+  grpc::ClientContext context;
+  PrepareContext(&context, timeout);
+  return CallUnary<v1::ListLipSyncTasksResponse>(
+      &context, [&](grpc::ClientContext* c, v1::ListLipSyncTasksResponse* r) {
+        return stub_->ListLipSyncTasks(c, request, r);
+      });
+}
+
+absl::Status LipSyncClient::WatchLipSyncTask(
+    const v1::WatchLipSyncTaskRequest& request, absl::Duration timeout,
+    const std::function<void(const v1::LipSyncTask&)>& on_update) const {
+  grpc::ClientContext context;
+  PrepareContext(&context, timeout);
+  auto reader = stub_->WatchLipSyncTask(&context, request);
+  v1::LipSyncTask task;
+  while (reader->Read(&task)) on_update(task);
+  return StatusFromGrpc(reader->Finish());
+}
+
+absl::StatusOr<std::unique_ptr<LipSyncClient>> MakeLipSyncClient(
+    const ChannelOptions& options, absl::Duration default_timeout) {
+  if (default_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("the call timeout must be positive");
+  }
+  auto token = LoadBearerToken(options);
+  if (!token.ok()) return token.status();
+  // Read the token file once: the channel gets the token itself.
+  ChannelOptions resolved = options;
+  resolved.bearer_token = *token;
+  resolved.token_file.clear();
+  auto channel = MakeChannel(resolved);
+  if (!channel.ok()) return channel.status();
+  return std::make_unique<LipSyncClient>(
+      *std::move(channel), default_timeout,
+      options.use_tls ? std::string() : *std::move(token));
+}
+
+}  // namespace lipsync::client

@@ -1,0 +1,49 @@
+// Per-call state shared by every layer below the gRPC edge: the deadline and
+// cancellation. Created by the edge for each caller RPC.
+#ifndef LIPSYNC_SERVICE_COMMON_CALL_CONTEXT_H_
+#define LIPSYNC_SERVICE_COMMON_CALL_CONTEXT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace lipsync {
+
+// Thread-safe. Shared (std::shared_ptr) between the gRPC reactor and the
+// upstream transfer it starts, so that either may outlive the other.
+class CallContext {
+ public:
+  explicit CallContext(absl::Time deadline) : deadline_(deadline) {}
+  CallContext(const CallContext&) = delete;
+  CallContext& operator=(const CallContext&) = delete;
+
+  // When the caller stops waiting (its gRPC deadline, or the gateway's
+  // default when the caller set none).
+  absl::Time deadline() const { return deadline_; }
+
+  // Called by the edge when the caller cancels. Idempotent. Runs the current
+  // cancel hook (outside the lock), so an in-flight transfer stops at once.
+  void Cancel();
+  bool cancelled() const;
+
+  // Installs the hook that aborts the current upstream work; runs it at once
+  // if the call is already cancelled. Returns a token for ClearCancelHook.
+  uint64_t SetCancelHook(std::function<void()> hook);
+  // Removes the hook installed under `token` (no-op if replaced since).
+  void ClearCancelHook(uint64_t token);
+
+ private:
+  const absl::Time deadline_;
+  mutable absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t hook_token_ ABSL_GUARDED_BY(mu_) = 0;
+  std::function<void()> hook_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace lipsync
+
+#endif  // LIPSYNC_SERVICE_COMMON_CALL_CONTEXT_H_

@@ -1,0 +1,175 @@
+// lipsync-gateway: parses flags (each with an environment fallback), builds
+// GatewayOptions, and runs the server. Nothing else lives here.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "service/common/json_log.h"
+#include "service/server/gateway_options.h"
+#include "service/server/run_server.h"
+
+ABSL_FLAG(
+    std::string, listen, "0.0.0.0:50051",
+    "gRPC listen address host:port; port 0 picks a free one [LIPSYNC_LISTEN]");
+ABSL_FLAG(
+    std::string, port_file, "",
+    "write the bound gRPC port to this file once serving [LIPSYNC_PORT_FILE]");
+ABSL_FLAG(std::string, upstream_base_url, "https://www.kkiai.com/kling",
+          "Kling API base URL, no trailing slash [KLING_BASE_URL]");
+ABSL_FLAG(bool, allow_insecure_upstream, false,
+          "allow a plain-http upstream (local stand-in only) "
+          "[LIPSYNC_ALLOW_INSECURE_UPSTREAM]");
+ABSL_FLAG(std::string, api_key_file, "",
+          "file holding the Kling API key (else env KLING_API_KEY) "
+          "[KLING_API_KEY_FILE]");
+ABSL_FLAG(
+    absl::Duration, default_timeout, absl::Seconds(30),
+    "deadline for calls that arrive without one [LIPSYNC_DEFAULT_TIMEOUT]");
+ABSL_FLAG(absl::Duration, max_timeout, absl::Minutes(2),
+          "longest deadline honoured for a unary call [LIPSYNC_MAX_TIMEOUT]");
+ABSL_FLAG(absl::Duration, connect_timeout, absl::Seconds(5),
+          "upstream TCP+TLS connect timeout [LIPSYNC_CONNECT_TIMEOUT]");
+ABSL_FLAG(int, io_threads, 2,
+          "upstream I/O threads (libcurl multi loops) [LIPSYNC_IO_THREADS]");
+ABSL_FLAG(int64_t, max_in_flight_calls, 4096,
+          "calls served at once; beyond: RESOURCE_EXHAUSTED "
+          "[LIPSYNC_MAX_IN_FLIGHT_CALLS]");
+ABSL_FLAG(int64_t, max_audio_bytes_in_flight, 512 << 20,
+          "audio bytes held by calls in flight; beyond: RESOURCE_EXHAUSTED "
+          "[LIPSYNC_MAX_AUDIO_BYTES_IN_FLIGHT]");
+ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
+          "after SIGTERM, keep serving this long with health NOT_SERVING "
+          "[LIPSYNC_DRAIN_DELAY]");
+ABSL_FLAG(
+    absl::Duration, shutdown_grace, absl::Seconds(20),
+    "then give in-flight calls this long to finish [LIPSYNC_SHUTDOWN_GRACE]");
+ABSL_FLAG(std::string, log_level, "info",
+          "debug | info | warning | error [LIPSYNC_LOG_LEVEL]");
+
+namespace {
+
+// Environment fallbacks: applied before the command line is parsed, so a
+// flag given on the command line wins over its variable.
+struct EnvFlag {
+  const char* flag;
+  const char* env;
+};
+constexpr EnvFlag kEnvFlags[] = {
+    {"listen", "LIPSYNC_LISTEN"},
+    {"port_file", "LIPSYNC_PORT_FILE"},
+    {"upstream_base_url", "KLING_BASE_URL"},
+    {"allow_insecure_upstream", "LIPSYNC_ALLOW_INSECURE_UPSTREAM"},
+    {"api_key_file", "KLING_API_KEY_FILE"},
+    {"default_timeout", "LIPSYNC_DEFAULT_TIMEOUT"},
+    {"max_timeout", "LIPSYNC_MAX_TIMEOUT"},
+    {"connect_timeout", "LIPSYNC_CONNECT_TIMEOUT"},
+    {"io_threads", "LIPSYNC_IO_THREADS"},
+    {"max_in_flight_calls", "LIPSYNC_MAX_IN_FLIGHT_CALLS"},
+    {"max_audio_bytes_in_flight", "LIPSYNC_MAX_AUDIO_BYTES_IN_FLIGHT"},
+    {"drain_delay", "LIPSYNC_DRAIN_DELAY"},
+    {"shutdown_grace", "LIPSYNC_SHUTDOWN_GRACE"},
+    {"log_level", "LIPSYNC_LOG_LEVEL"},
+};
+
+std::vector<std::string> ApplyEnvironment() {
+  std::vector<std::string> errors;
+  for (const EnvFlag& f : kEnvFlags) {
+    const char* value = std::getenv(f.env);
+    if (value == nullptr) continue;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(f.flag);
+    std::string error;
+    if (flag == nullptr || !flag->ParseFrom(value, &error)) {
+      errors.push_back(absl::StrCat(f.env, ": ", error));
+    }
+  }
+  return errors;
+}
+
+// The secret comes from a file (a mounted Secret) or the environment, never
+// from a flag value that would show in `ps`.
+std::string ReadApiKey(const std::string& file,
+                       std::vector<std::string>* errors) {
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) {
+      errors->push_back(absl::StrCat("--api_key_file: cannot read ", file));
+      return "";
+    }
+    std::stringstream content;
+    content << in.rdbuf();
+    return std::string(absl::StripAsciiWhitespace(content.str()));
+  }
+  const char* env = std::getenv("KLING_API_KEY");
+  return env == nullptr ? "" : std::string(absl::StripAsciiWhitespace(env));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lipsync::server::BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      "gRPC gateway to the Kling AI lip-sync API.\n"
+      "The API key comes from --api_key_file or the KLING_API_KEY variable.\n"
+      "Every flag can also be set by the environment variable in brackets.");
+  absl::FlagsUsageConfig usage;
+  // --help lists this file's flags (absl's default looks for a file named
+  // after the binary).
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "service/main.cc");
+  };
+  absl::SetFlagsUsageConfig(usage);
+  std::vector<std::string> errors = ApplyEnvironment();
+  absl::ParseCommandLine(argc, argv);
+
+  lipsync::server::GatewayOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  options.upstream_base_url = absl::GetFlag(FLAGS_upstream_base_url);
+  options.allow_insecure_upstream =
+      absl::GetFlag(FLAGS_allow_insecure_upstream);
+  options.api_key = ReadApiKey(absl::GetFlag(FLAGS_api_key_file), &errors);
+  options.service.default_call_timeout = absl::GetFlag(FLAGS_default_timeout);
+  options.service.max_call_timeout = absl::GetFlag(FLAGS_max_timeout);
+  options.curl.connect_timeout = absl::GetFlag(FLAGS_connect_timeout);
+  options.curl.io_threads = absl::GetFlag(FLAGS_io_threads);
+  options.service.admission.max_in_flight_calls = static_cast<std::size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_max_in_flight_calls)));
+  options.service.admission.max_audio_bytes_in_flight =
+      static_cast<std::size_t>(
+          std::max<int64_t>(0, absl::GetFlag(FLAGS_max_audio_bytes_in_flight)));
+  options.drain_delay = absl::GetFlag(FLAGS_drain_delay);
+  options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+
+  lipsync::LogLevel level;
+  if (lipsync::ParseLogLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    lipsync::SetLogLevel(level);
+  } else {
+    errors.push_back("--log_level must be debug, info, warning or error");
+  }
+  absl::Status valid = lipsync::server::ValidateGatewayOptions(options);
+  if (!valid.ok()) errors.push_back(std::string(valid.message()));
+  if (!errors.empty()) {
+    std::fprintf(stderr, "lipsync-gateway: %s\n",
+                 absl::StrJoin(errors, "; ").c_str());
+    return 2;
+  }
+  absl::Status run = lipsync::server::RunServer(options);
+  if (!run.ok()) {
+    std::fprintf(stderr, "lipsync-gateway: %s\n",
+                 std::string(run.message()).c_str());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,60 @@
+#include "service/server/gateway_options.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace lipsync::server {
+
+absl::Status ValidateGatewayOptions(const GatewayOptions& o) {
+  std::vector<std::string> bad;
+  if (o.listen.empty() || o.listen.find(':') == std::string::npos) {
+    bad.push_back(
+        absl::StrCat("--listen must be host:port (got \"", o.listen, "\")"));
+  }
+  const std::string url = absl::AsciiStrToLower(o.upstream_base_url);
+  if (absl::StartsWith(url, "http://")) {
+    if (!o.allow_insecure_upstream) {
+      bad.push_back(
+          "--upstream_base_url is plain http: use https, or set "
+          "--allow_insecure_upstream for a local stand-in");
+    }
+  } else if (!absl::StartsWith(url, "https://")) {
+    bad.push_back(
+        absl::StrCat("--upstream_base_url must be an https URL (got \"",
+                     o.upstream_base_url, "\")"));
+  }
+  if (absl::EndsWith(o.upstream_base_url, "/")) {
+    bad.push_back("--upstream_base_url must not end with '/'");
+  }
+  if (o.api_key.empty()) {
+    bad.push_back("no upstream API key: set KLING_API_KEY or --api_key_file");
+  } else if (o.api_key.find_first_of("\r\n") != std::string::npos) {
+    bad.push_back("the upstream API key contains a line break");
+  }
+  if (o.service.default_call_timeout <= absl::ZeroDuration()) {
+    bad.push_back("--default_timeout must be positive");
+  }
+  if (o.service.max_call_timeout < o.service.default_call_timeout) {
+    bad.push_back("--max_timeout must be at least --default_timeout");
+  }
+  if (o.curl.io_threads < 1 || o.curl.io_threads > 64) {
+    bad.push_back("--io_threads must be in [1, 64]");
+  }
+  if (o.service.admission.max_in_flight_calls < 1) {
+    bad.push_back("--max_in_flight_calls must be at least 1");
+  }
+  if (o.drain_delay < absl::ZeroDuration() ||
+      o.shutdown_grace < absl::ZeroDuration()) {
+    bad.push_back("--drain_delay and --shutdown_grace must not be negative");
+  }
+  if (bad.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("bad configuration: ", absl::StrJoin(bad, "; ")));
+}
+
+}  // namespace lipsync::server

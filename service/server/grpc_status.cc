@@ -1,0 +1,29 @@
+#include "service/server/grpc_status.h"
+
+#include <string>
+
+#include "google/rpc/status.pb.h"
+
+namespace lipsync::server {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  google::rpc::Status proto;
+  proto.set_code(static_cast<int>(status.code()));
+  proto.set_message(std::string(status.message()));
+  status.ForEachPayload(
+      [&proto](absl::string_view type_url, const absl::Cord& payload) {
+        // Only google.protobuf.Any-shaped payloads (type URLs) are details;
+        // internal markers are not for callers.
+        if (type_url.rfind("type.googleapis.com/", 0) != 0) return;
+        auto* any = proto.add_details();
+        any->set_type_url(std::string(type_url));
+        any->set_value(std::string(payload));
+      });
+  return grpc::Status(
+      static_cast<grpc::StatusCode>(status.code()),
+      std::string(status.message()),
+      proto.details_size() > 0 ? proto.SerializeAsString() : "");
+}
+
+}  // namespace lipsync::server

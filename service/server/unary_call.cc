@@ -1,0 +1,68 @@
+#include "service/server/unary_call.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "service/common/status_details.h"
+#include "service/server/grpc_status.h"
+
+namespace lipsync::server {
+
+absl::Time EffectiveDeadline(const grpc::CallbackServerContext& context,
+                             absl::Duration default_timeout,
+                             absl::Duration max_timeout) {
+  const absl::Time now = absl::Now();
+  const auto raw = context.deadline();
+  // gRPC reports "no deadline" as a time point decades away.
+  const bool has_deadline =
+      raw < std::chrono::system_clock::now() + std::chrono::hours(24 * 365);
+  absl::Time deadline =
+      has_deadline ? absl::FromChrono(raw) : now + default_timeout;
+  return std::min(deadline, now + max_timeout);
+}
+
+UnaryCall::UnaryCall(grpc::CallbackServerContext* context,
+                     absl::string_view method, absl::Time deadline)
+    : context_(context),
+      method_(method),
+      start_(absl::Now()),
+      call_(std::make_shared<CallContext>(deadline)) {}
+
+void UnaryCall::FinishWith(const absl::Status& status) {
+  if (LogEnabled(LogLevel::kInfo)) {
+    LogFields fields = {
+        {"method", method_},
+        {"code", absl::StatusCodeToString(status.code())},
+        {"duration_ms", absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(
+                                                    absl::Now() - start_))},
+        {"peer", context_->peer()},
+    };
+    for (auto& f : log_fields_) fields.push_back(std::move(f));
+    if (!status.ok()) {
+      fields.emplace_back("error", std::string(status.message()));
+      if (auto info = GetErrorInfo(status)) {
+        fields.emplace_back("reason", info->reason());
+        auto it = info->metadata().find("kling_request_id");
+        if (it != info->metadata().end()) {
+          fields.emplace_back("kling_request_id", it->second);
+        }
+      }
+    }
+    LogJson(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "rpc", fields);
+  }
+  if (auto delay = GetRetryDelay(status)) {
+    // Lets a gRPC client retry policy wait as long as the upstream asked.
+    context_->AddTrailingMetadata(
+        "grpc-retry-pushback-ms",
+        absl::StrCat(absl::ToInt64Milliseconds(*delay)));
+  }
+  Finish(ToGrpcStatus(status));
+}
+
+void UnaryCall::OnCancel() { call_->Cancel(); }
+
+void UnaryCall::OnDone() { delete this; }
+
+}  // namespace lipsync::server

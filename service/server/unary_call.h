@@ -1,0 +1,59 @@
+// The reactor of one unary RPC. It owns the call's CallContext (deadline,
+// cancellation) and admission ticket, finishes exactly once with a converted
+// status, writes the access-log line, and deletes itself in OnDone.
+#ifndef LIPSYNC_SERVICE_SERVER_UNARY_CALL_H_
+#define LIPSYNC_SERVICE_SERVER_UNARY_CALL_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "service/common/call_context.h"
+#include "service/common/json_log.h"
+#include "service/server/admission_control.h"
+
+namespace lipsync::server {
+
+// Deadline of a call: the caller's, else now + `default_timeout`; never
+// later than now + `max_timeout`.
+absl::Time EffectiveDeadline(const grpc::CallbackServerContext& context,
+                             absl::Duration default_timeout,
+                             absl::Duration max_timeout);
+
+class UnaryCall final : public grpc::ServerUnaryReactor {
+ public:
+  UnaryCall(grpc::CallbackServerContext* context, absl::string_view method,
+            absl::Time deadline);
+
+  const std::shared_ptr<CallContext>& call() const { return call_; }
+  void HoldTicket(std::unique_ptr<AdmissionControl::Ticket> ticket) {
+    ticket_ = std::move(ticket);
+  }
+  // Adds a field to this call's access-log line (no secrets, no audio).
+  // Not thread-safe: call before Finish, from the thread that owns the call.
+  void AddLogField(std::string key, std::string value) {
+    log_fields_.emplace_back(std::move(key), std::move(value));
+  }
+
+  // Finishes the RPC. Call exactly once; `this` may be deleted before it
+  // returns, so touch nothing of the call afterwards.
+  void FinishWith(const absl::Status& status);
+
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  grpc::CallbackServerContext* const context_;
+  const std::string method_;
+  const absl::Time start_;
+  std::shared_ptr<CallContext> call_;
+  std::unique_ptr<AdmissionControl::Ticket> ticket_;
+  LogFields log_fields_;
+};
+
+}  // namespace lipsync::server
+
+#endif  // LIPSYNC_SERVICE_SERVER_UNARY_CALL_H_

@@ -1,0 +1,46 @@
+// The production HttpTransport: libcurl's multi interface on a small fixed set
+// of I/O threads, sharing one DNS and TLS-session cache.
+#ifndef LIPSYNC_SERVICE_UPSTREAM_CURL_ENGINE_H_
+#define LIPSYNC_SERVICE_UPSTREAM_CURL_ENGINE_H_
+
+#include <curl/curl.h>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "service/upstream/curl_engine_options.h"
+#include "service/upstream/curl_io_loop.h"
+#include "service/upstream/http_transport.h"
+
+namespace lipsync::upstream {
+
+class CurlEngine final : public HttpTransport {
+ public:
+  explicit CurlEngine(const CurlEngineOptions& options);
+  // Joins the I/O threads; transfers still in flight fail with UNAVAILABLE.
+  ~CurlEngine() override;
+
+  void Send(HttpRequest request, std::shared_ptr<CallContext> call,
+            HttpCallback done) override;
+
+  // Transfers in flight on all I/O threads.
+  std::size_t active_transfers() const;
+
+ private:
+  static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* self);
+  static void Unlock(CURL*, curl_lock_data data, void* self);
+
+  const CurlEngineOptions options_;
+  // One mutex per kind of shared data, as libcurl's share interface expects.
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks_;
+  CURLSH* share_;
+  std::vector<std::unique_ptr<CurlIoLoop>> loops_;
+  std::atomic<std::size_t> next_loop_{0};
+};
+
+}  // namespace lipsync::upstream
+
+#endif  // LIPSYNC_SERVICE_UPSTREAM_CURL_ENGINE_H_

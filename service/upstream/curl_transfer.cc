@@ -1,0 +1,164 @@
+#include "service/upstream/curl_transfer.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
+#include "service/common/status_details.h"
+#include "service/upstream/transport_status.h"
+
+namespace lipsync::upstream {
+namespace {
+
+absl::Status NoTimeLeft() {
+  google::rpc::ErrorInfo info;
+  info.set_reason("UPSTREAM_DEADLINE_EXCEEDED");
+  info.set_domain(std::string(kGatewayErrorDomain));
+  return WithErrorInfo(
+      absl::DeadlineExceededError(
+          "the call's deadline leaves no time for the upstream request"),
+      info);
+}
+
+}  // namespace
+
+CurlTransfer::CurlTransfer(HttpRequest request,
+                           std::shared_ptr<CallContext> call, HttpCallback done)
+    : request_(std::move(request)),
+      call_(std::move(call)),
+      done_(std::move(done)) {}
+
+CurlTransfer::~CurlTransfer() {
+  if (headers_ != nullptr) curl_slist_free_all(headers_);
+}
+
+absl::Status CurlTransfer::Configure(CURL* easy, CURLSH* share,
+                                     const CurlEngineOptions& options) {
+  easy_ = easy;
+  if (call_->cancelled())
+    return absl::CancelledError("call cancelled by the caller");
+  max_answer_bytes_ = options.max_answer_bytes;
+  const absl::Duration left =
+      call_->deadline() - absl::Now() - options.deadline_margin;
+  const int64_t total_ms = absl::ToInt64Milliseconds(left);
+  if (total_ms <= 0) return NoTimeLeft();
+  const int64_t connect_ms =
+      std::min(total_ms, absl::ToInt64Milliseconds(options.connect_timeout));
+  deadline_was_binding_ = connect_ms == total_ms;
+
+  for (const std::string& line : request_.headers) {
+    headers_ = curl_slist_append(headers_, line.c_str());
+  }
+  // libcurl would add "Expect: 100-continue" to POSTs over 1 MiB and stall up
+  // to a second waiting for a server that ignores it.
+  headers_ = curl_slist_append(headers_, "Expect:");
+
+  curl_easy_setopt(easy, CURLOPT_URL, request_.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_SHARE, share);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(total_ms));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(connect_ms));
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &CurlTransfer::OnBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlTransfer::OnHeader);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
+  if (!options.ca_file.empty()) {
+    curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+  }
+  if (request_.method == HttpMethod::kPost) {
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    // The body stays owned by request_ for the whole transfer: no copy.
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request_.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request_.body.size()));
+  } else {
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  }
+  return absl::OkStatus();
+}
+
+size_t CurlTransfer::OnBody(char* data, size_t size, size_t n, void* self) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  const size_t bytes = size * n;
+  if (t->response_.body.size() + bytes > t->max_answer_bytes_) {
+    t->answer_too_large_ = true;
+    return 0;  // libcurl aborts with CURLE_WRITE_ERROR
+  }
+  t->response_.body.append(data, bytes);
+  return bytes;
+}
+
+size_t CurlTransfer::OnHeader(char* data, size_t size, size_t n, void* self) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  const size_t bytes = size * n;
+  absl::string_view line(data, bytes);
+  // A new status line starts a new header block (e.g. after a 1xx answer).
+  if (absl::StartsWith(line, "HTTP/")) t->response_.retry_after.reset();
+  constexpr absl::string_view kRetryAfter = "retry-after:";
+  if (line.size() > kRetryAfter.size() &&
+      absl::EqualsIgnoreCase(line.substr(0, kRetryAfter.size()), kRetryAfter)) {
+    int64_t seconds = 0;
+    // Only the delta-seconds form: Kling sends no HTTP dates, and a bad value
+    // must not turn into a long stall; capped at one hour.
+    if (absl::SimpleAtoi(
+            absl::StripAsciiWhitespace(line.substr(kRetryAfter.size())),
+            &seconds) &&
+        seconds >= 0) {
+      t->response_.retry_after =
+          absl::Seconds(std::min<int64_t>(seconds, 3600));
+    }
+  }
+  return bytes;
+}
+
+void CurlTransfer::Complete(CURLcode result) {
+  if (result == CURLE_OK) {
+    long status = 0;
+    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+    response_.http_status = status;
+    Deliver(std::move(response_));
+    return;
+  }
+  TransferFacts facts;
+  curl_off_t connect_us = 0;
+  curl_easy_getinfo(easy_, CURLINFO_CONNECT_TIME_T, &connect_us);
+  long connects = 0;
+  curl_easy_getinfo(easy_, CURLINFO_NUM_CONNECTS, &connects);
+  curl_off_t upload_bytes = 0;
+  curl_easy_getinfo(easy_, CURLINFO_SIZE_UPLOAD_T, &upload_bytes);
+  long request_bytes = 0;
+  curl_easy_getinfo(easy_, CURLINFO_REQUEST_SIZE, &request_bytes);
+  facts.never_connected =
+      connect_us == 0 && request_bytes == 0 && upload_bytes == 0;
+  facts.answer_too_large = answer_too_large_;
+  facts.deadline_was_binding = deadline_was_binding_;
+  Deliver(CurlResultToStatus(result, error_, facts));
+}
+
+void CurlTransfer::Fail(absl::Status status) { Deliver(std::move(status)); }
+
+void CurlTransfer::Deliver(absl::StatusOr<HttpResponse> outcome) {
+  if (delivered_.exchange(true)) return;
+  call_->ClearCancelHook(cancel_token_);
+  HttpCallback done = std::move(done_);
+  done(std::move(outcome));
+}
+
+}  // namespace lipsync::upstream

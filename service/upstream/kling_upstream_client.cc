@@ -1,0 +1,138 @@
+#include "service/upstream/kling_upstream_client.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "service/common/limits.h"
+#include "service/translate/create_body.h"
+#include "service/translate/envelope.h"
+#include "service/translate/task_json.h"
+
+namespace lipsync::upstream {
+namespace {
+
+constexpr absl::string_view kIdentifyFacePath = "/v1/videos/identify-face";
+constexpr absl::string_view kLipSyncPath = "/v1/videos/advanced-lip-sync";
+
+}  // namespace
+
+std::string EncodePathSegment(absl::string_view segment) {
+  std::string out;
+  out.reserve(segment.size());
+  for (char c : segment) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out.push_back(c);
+    } else {
+      absl::StrAppendFormat(&out, "%%%02X", static_cast<unsigned char>(c));
+    }
+  }
+  return out;
+}
+
+KlingUpstreamClient::KlingUpstreamClient(
+    std::string base_url, std::shared_ptr<Credentials> credentials,
+    std::shared_ptr<HttpTransport> transport)
+    : base_url_(std::move(base_url)),
+      credentials_(std::move(credentials)),
+      transport_(std::move(transport)) {}
+
+template <typename T, typename Parse>
+void KlingUpstreamClient::Exchange(std::shared_ptr<CallContext> call,
+                                   HttpMethod method, std::string path,
+                                   std::string body, Parse parse,
+                                   UpstreamCallback<T> done) {
+  absl::StatusOr<std::string> auth = credentials_->AuthorizationHeader();
+  if (!auth.ok()) {
+    done(std::move(auth).status());
+    return;
+  }
+  HttpRequest request;
+  request.method = method;
+  request.url = absl::StrCat(base_url_, path);
+  request.headers = {*std::move(auth), "Accept: application/json"};
+  if (method == HttpMethod::kPost) {
+    request.headers.push_back("Content-Type: application/json");
+    request.body = std::move(body);
+  }
+  transport_->Send(
+      std::move(request), std::move(call),
+      [parse = std::move(parse),
+       done = std::move(done)](absl::StatusOr<HttpResponse> response) {
+        if (!response.ok()) {
+          done(std::move(response).status());
+          return;
+        }
+        absl::StatusOr<translate::Envelope> envelope =
+            translate::ParseEnvelope(static_cast<int>(response->http_status),
+                                     response->body, response->retry_after);
+        if (!envelope.ok()) {
+          done(std::move(envelope).status());
+          return;
+        }
+        done(parse(*envelope));
+      });
+}
+
+void KlingUpstreamClient::IdentifyFace(
+    std::shared_ptr<CallContext> call, const v1::IdentifyFaceRequest& request,
+    UpstreamCallback<v1::IdentifyFaceResponse> done) {
+  Exchange<v1::IdentifyFaceResponse>(
+      std::move(call), HttpMethod::kPost, std::string(kIdentifyFacePath),
+      translate::BuildIdentifyFaceBody(request),
+      [](const translate::Envelope& e) {
+        return translate::ParseIdentifyAnswer(e);
+      },
+      std::move(done));
+}
+
+void KlingUpstreamClient::CreateLipSyncTask(
+    std::shared_ptr<CallContext> call,
+    const v1::CreateLipSyncTaskRequest& request,
+    UpstreamCallback<v1::LipSyncTask> done) {
+  Exchange<v1::LipSyncTask>(
+      std::move(call), HttpMethod::kPost, std::string(kLipSyncPath),
+      translate::BuildCreateTaskBody(request),
+      [](const translate::Envelope& e) {
+        return translate::ParseCreateAnswer(e);
+      },
+      std::move(done));
+}
+
+void KlingUpstreamClient::GetLipSyncTask(
+    std::shared_ptr<CallContext> call, const v1::GetLipSyncTaskRequest& request,
+    UpstreamCallback<v1::LipSyncTask> done) {
+  // Kling's query path takes either the task id or the caller's external id.
+  const std::string& id = request.task_id().empty() ? request.external_task_id()
+                                                    : request.task_id();
+  Exchange<v1::LipSyncTask>(
+      std::move(call), HttpMethod::kGet,
+      absl::StrCat(kLipSyncPath, "/", EncodePathSegment(id)), "",
+      [](const translate::Envelope& e) {
+        return translate::ParseTaskAnswer(e);
+      },
+      std::move(done));
+}
+
+void KlingUpstreamClient::ListLipSyncTasks(
+    std::shared_ptr<CallContext> call,
+    const v1::ListLipSyncTasksRequest& request,
+    UpstreamCallback<v1::ListLipSyncTasksResponse> done) {
+  const int page_num =
+      request.page_num() == 0 ? kDefaultPageNum : request.page_num();
+  const int page_size =
+      request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  Exchange<v1::ListLipSyncTasksResponse>(
+      std::move(call), HttpMethod::kGet,
+      absl::StrCat(kLipSyncPath, "?pageNum=", page_num,
+                   "&pageSize=", page_size),
+      "",
+      [page_size](const translate::Envelope& e) {
+        return translate::ParseListAnswer(e, page_size);
+      },
+      std::move(done));
+}
+
+}  // namespace lipsync::upstream

@@ -1,0 +1,25 @@
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/upstream/credentials.h"
+
+namespace lipsync::upstream {
+namespace {
+
+class StaticKeyCredentials final : public Credentials {
+ public:
+  explicit StaticKeyCredentials(std::string api_key)
+      : header_(absl::StrCat("Authorization: Bearer ", api_key)) {}
+  absl::StatusOr<std::string> AuthorizationHeader() override { return header_; }
+
+ private:
+  const std::string header_;
+};
+
+}  // namespace
+
+std::shared_ptr<Credentials> MakeStaticKeyCredentials(std::string api_key) {
+  return std::make_shared<StaticKeyCredentials>(std::move(api_key));
+}
+
+}  // namespace lipsync::upstream
