@@ -28,10 +28,81 @@ bool ShouldReopen(const absl::Status& status, absl::Time deadline) {
   }
 }
 
-std::string Describe(const v1::WatchLipSyncTaskRequest& request) {
-  return request.task_id().empty() ? absl::StrCat("task with external_task_id ",
-                                                  request.external_task_id())
-                                   : absl::StrCat("task ", request.task_id());
+// What the streams and the polls of one watch share: the deadline, the last
+// status reported, and the reporting itself.
+class Follower {
+ public:
+  Follower(const v1::WatchLipSyncTaskRequest& request,
+           const WatchOptions& options,
+           const std::function<void(const v1::LipSyncTask&)>& on_update)
+      : request_(request),
+        options_(options),
+        on_update_(on_update),
+        deadline_(absl::Now() + options.timeout) {}
+
+  absl::Time deadline() const { return deadline_; }
+  absl::Duration remaining() const { return deadline_ - absl::Now(); }
+  bool finished() const { return last_ && IsTerminal(last_->task_status()); }
+  const v1::LipSyncTask& last() const { return *last_; }
+
+  // Reports `task` unless its status is the one reported last.
+  void Deliver(const v1::LipSyncTask& task) {
+    if (last_ && last_->task_status() == task.task_status()) return;
+    last_ = task;
+    on_update_(task);
+  }
+
+  absl::Status TimedOut() const {
+    return absl::DeadlineExceededError(absl::StrCat(
+        Describe(), " did not finish within ",
+        absl::FormatDuration(options_.timeout), " (last status: ",
+        last_ ? TaskStatusName(last_->task_status()) : "none received", ")"));
+  }
+
+  std::string Describe() const {
+    return request_.task_id().empty()
+               ? absl::StrCat("task with external_task_id ",
+                              request_.external_task_id())
+               : absl::StrCat("task ", request_.task_id());
+  }
+
+ private:
+  const v1::WatchLipSyncTaskRequest& request_;
+  const WatchOptions& options_;
+  const std::function<void(const v1::LipSyncTask&)>& on_update_;
+  const absl::Time deadline_;
+  std::optional<v1::LipSyncTask> last_;
+};
+
+// The fallback for gateways without WatchLipSyncTask. Each Get is bounded by
+// the client's default timeout and what is left of the watch.
+absl::StatusOr<v1::LipSyncTask> PollUntilTerminal(
+    const LipSyncClient& client, const v1::WatchLipSyncTaskRequest& request,
+    const WatchOptions& options, Follower& follower) {
+  v1::GetLipSyncTaskRequest get;
+  get.set_task_id(request.task_id());
+  get.set_external_task_id(request.external_task_id());
+  int failures = 0;
+  while (true) {
+    if (follower.remaining() <= absl::ZeroDuration())
+      return follower.TimedOut();
+    auto task = client.GetLipSyncTask(
+        get, std::min(follower.remaining(), client.default_timeout()));
+    if (task.ok()) {
+      failures = 0;
+      follower.Deliver(*task);
+      if (follower.finished()) return follower.last();
+    } else if (task.status().code() == absl::StatusCode::kDeadlineExceeded &&
+               follower.remaining() <= absl::ZeroDuration()) {
+      return follower.TimedOut();
+    } else if (task.status().code() != absl::StatusCode::kUnavailable &&
+               task.status().code() != absl::StatusCode::kDeadlineExceeded) {
+      return task.status();
+    } else if (++failures >= options.max_consecutive_failures) {
+      return task.status();
+    }
+    absl::SleepFor(std::min(options.poll_interval, follower.remaining()));
+  }
 }
 
 }  // namespace
@@ -41,38 +112,37 @@ absl::StatusOr<v1::LipSyncTask> WatchUntilTerminal(
     const WatchOptions& options,
     const std::function<void(const v1::LipSyncTask&)>& on_update,
     const WatchReopenCallback& on_reopen) {
-  const absl::Time deadline = absl::Now() + options.timeout;
-  std::optional<v1::LipSyncTask> last;
+  Follower follower(request, options, on_update);
   absl::Duration backoff = options.initial_backoff;
   int failures = 0;
-  while (true) {
+  for (bool first = true;; first = false) {
     bool delivered = false;
     const absl::Status status = client.WatchLipSyncTask(
-        request, deadline - absl::Now(), [&](const v1::LipSyncTask& task) {
+        request, follower.remaining(), [&](const v1::LipSyncTask& task) {
           delivered = true;
-          if (last && last->task_status() == task.task_status()) return;
-          last = task;
-          on_update(task);
+          follower.Deliver(task);
         });
-    if (last && IsTerminal(last->task_status())) return *last;
+    if (follower.finished()) return follower.last();
 
-    if (!ShouldReopen(status, deadline)) {
+    if (first && status.code() == absl::StatusCode::kUnimplemented &&
+        options.poll_interval > absl::ZeroDuration()) {
+      if (on_reopen) on_reopen(status, options.poll_interval);
+      return PollUntilTerminal(client, request, options, follower);
+    }
+    if (!ShouldReopen(status, follower.deadline())) {
       if (status.code() != absl::StatusCode::kDeadlineExceeded) return status;
-      return absl::DeadlineExceededError(absl::StrCat(
-          Describe(request), " did not finish within ",
-          absl::FormatDuration(options.timeout), " (last status: ",
-          last ? TaskStatusName(last->task_status()) : "none received", ")"));
+      return follower.TimedOut();
     }
     if (delivered) {
       failures = 0;
       backoff = options.initial_backoff;
     } else if (++failures >= options.max_consecutive_failures) {
       return status.ok() ? absl::UnavailableError(absl::StrCat(
-                               "the watch stream of ", Describe(request),
+                               "the watch stream of ", follower.Describe(),
                                " keeps ending without a task"))
                          : status;
     }
-    const absl::Duration wait = std::min(backoff, deadline - absl::Now());
+    const absl::Duration wait = std::min(backoff, follower.remaining());
     if (on_reopen) on_reopen(status, wait);
     absl::SleepFor(wait);
     backoff = std::min(backoff * 2, options.max_backoff);

@@ -23,9 +23,15 @@ struct WatchOptions {
   // Give up after this many broken streams in a row that delivered nothing
   // (the gateway is down, not restarting): about 25 s with the defaults.
   int max_consecutive_failures = 6;
+  // When the gateway does not serve WatchLipSyncTask (UNIMPLEMENTED: an
+  // older or partial deployment), poll GetLipSyncTask this often instead.
+  // Zero turns the fallback off.
+  absl::Duration poll_interval = absl::Seconds(2);
 };
 
-// Called before a re-open: why the stream ended and how long until the next.
+// Called before a re-open with why the stream ended and how long until the
+// next; and once, with the UNIMPLEMENTED status and poll_interval, when
+// falling back to polling.
 using WatchReopenCallback =
     std::function<void(const absl::Status& why, absl::Duration wait)>;
 
@@ -35,7 +41,9 @@ using WatchReopenCallback =
 // message has arrived) when it ends without a terminal status: UNAVAILABLE
 // (the gateway restarted, a proxy dropped an idle stream), CANCELLED by the
 // server, the server's own DEADLINE_EXCEEDED before options.timeout, or OK.
-// Watching is a read, so re-opening is always safe.
+// Watching is a read, so re-opening is always safe. If the first stream is
+// UNIMPLEMENTED, polls GetLipSyncTask every options.poll_interval instead
+// (same reporting, same timeout; UNAVAILABLE polls count as failures).
 //
 // `on_update` is called once per status change: the first task, then each
 // task whose status differs from the previous one (a re-opened stream first

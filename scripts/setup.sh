@@ -17,6 +17,10 @@ packages=(
   libcpp-httplib-dev libssl-dev
   # tests
   libgtest-dev libgmock-dev
+  # audio fixtures generated at test time (service/audio tests)
+  sox libsox-fmt-mp3 ffmpeg
+  # manifest checks (tests/deploy)
+  python3 python3-yaml
   # tooling used by scripts and tests
   curl procps
 )

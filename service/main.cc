@@ -55,6 +55,26 @@ ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
 ABSL_FLAG(
     absl::Duration, shutdown_grace, absl::Seconds(20),
     "then give in-flight calls this long to finish [LIPSYNC_SHUTDOWN_GRACE]");
+ABSL_FLAG(absl::Duration, watch_poll_initial, absl::Seconds(1),
+          "watch: delay before the second upstream poll of a task "
+          "[LIPSYNC_WATCH_POLL_INITIAL]");
+ABSL_FLAG(absl::Duration, watch_poll_max, absl::Seconds(10),
+          "watch: longest delay between polls of a task [LIPSYNC_WATCH_POLL_MAX]");
+ABSL_FLAG(int64_t, max_watch_streams, 20000,
+          "watch streams open at once; beyond: RESOURCE_EXHAUSTED "
+          "[LIPSYNC_MAX_WATCH_STREAMS]");
+ABSL_FLAG(absl::Duration, max_watch_duration, absl::Hours(1),
+          "longest watch stream (callers re-open) [LIPSYNC_MAX_WATCH_DURATION]");
+ABSL_FLAG(int64_t, session_cache_size, 100000,
+          "IdentifyFace sessions remembered for create checks "
+          "[LIPSYNC_SESSION_CACHE_SIZE]");
+ABSL_FLAG(absl::Duration, session_ttl, absl::Hours(24),
+          "how long a session is remembered [LIPSYNC_SESSION_TTL]");
+ABSL_FLAG(int64_t, idempotency_cache_size, 100000,
+          "create outcomes remembered per idempotency key "
+          "[LIPSYNC_IDEMPOTENCY_CACHE_SIZE]");
+ABSL_FLAG(absl::Duration, idempotency_ttl, absl::Hours(24),
+          "how long a create outcome is remembered [LIPSYNC_IDEMPOTENCY_TTL]");
 ABSL_FLAG(std::string, log_level, "info",
           "debug | info | warning | error [LIPSYNC_LOG_LEVEL]");
 
@@ -80,6 +100,14 @@ constexpr EnvFlag kEnvFlags[] = {
     {"max_audio_bytes_in_flight", "LIPSYNC_MAX_AUDIO_BYTES_IN_FLIGHT"},
     {"drain_delay", "LIPSYNC_DRAIN_DELAY"},
     {"shutdown_grace", "LIPSYNC_SHUTDOWN_GRACE"},
+    {"watch_poll_initial", "LIPSYNC_WATCH_POLL_INITIAL"},
+    {"watch_poll_max", "LIPSYNC_WATCH_POLL_MAX"},
+    {"max_watch_streams", "LIPSYNC_MAX_WATCH_STREAMS"},
+    {"max_watch_duration", "LIPSYNC_MAX_WATCH_DURATION"},
+    {"session_cache_size", "LIPSYNC_SESSION_CACHE_SIZE"},
+    {"session_ttl", "LIPSYNC_SESSION_TTL"},
+    {"idempotency_cache_size", "LIPSYNC_IDEMPOTENCY_CACHE_SIZE"},
+    {"idempotency_ttl", "LIPSYNC_IDEMPOTENCY_TTL"},
     {"log_level", "LIPSYNC_LOG_LEVEL"},
 };
 
@@ -149,6 +177,17 @@ int main(int argc, char** argv) {
   options.service.admission.max_audio_bytes_in_flight =
       static_cast<std::size_t>(
           std::max<int64_t>(0, absl::GetFlag(FLAGS_max_audio_bytes_in_flight)));
+  options.watch.initial_interval = absl::GetFlag(FLAGS_watch_poll_initial);
+  options.watch.max_interval = absl::GetFlag(FLAGS_watch_poll_max);
+  options.service.max_watch_streams = static_cast<std::size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_max_watch_streams)));
+  options.service.max_watch_duration = absl::GetFlag(FLAGS_max_watch_duration);
+  options.sessions.max_sessions = static_cast<std::size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_session_cache_size)));
+  options.sessions.ttl = absl::GetFlag(FLAGS_session_ttl);
+  options.idempotency.max_entries = static_cast<std::size_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_idempotency_cache_size)));
+  options.idempotency.ttl = absl::GetFlag(FLAGS_idempotency_ttl);
   options.drain_delay = absl::GetFlag(FLAGS_drain_delay);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
 

@@ -23,6 +23,12 @@ int FollowTask(const CommonArgs& common, const LipSyncClient& client,
       client, request, options,
       [&printer](const v1::LipSyncTask& update) { printer.Update(update); },
       [&printer](const absl::Status& why, absl::Duration wait) {
+        if (why.code() == absl::StatusCode::kUnimplemented) {
+          printer.Note(absl::StrCat(
+              "the gateway does not stream task updates; polling every ",
+              absl::FormatDuration(wait)));
+          return;
+        }
         printer.Note(absl::StrCat(
             "watch stream ended (", absl::StatusCodeToString(why.code()),
             why.message().empty() ? "" : ": ", PrintableText(why.message()),

@@ -48,6 +48,18 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& o) {
   if (o.service.admission.max_in_flight_calls < 1) {
     bad.push_back("--max_in_flight_calls must be at least 1");
   }
+  if (o.watch.initial_interval <= absl::ZeroDuration() ||
+      o.watch.max_interval < o.watch.initial_interval) {
+    bad.push_back(
+        "--watch_poll_initial must be positive and at most --watch_poll_max");
+  }
+  if (o.sessions.ttl <= absl::ZeroDuration() ||
+      o.idempotency.ttl <= absl::ZeroDuration()) {
+    bad.push_back("--session_ttl and --idempotency_ttl must be positive");
+  }
+  if (o.service.max_watch_duration <= absl::ZeroDuration()) {
+    bad.push_back("--max_watch_duration must be positive");
+  }
   if (o.drain_delay < absl::ZeroDuration() ||
       o.shutdown_grace < absl::ZeroDuration()) {
     bad.push_back("--drain_delay and --shutdown_grace must not be negative");

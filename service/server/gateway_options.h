@@ -9,6 +9,9 @@
 #include "absl/time/time.h"
 #include "service/server/lipsync_service.h"
 #include "service/upstream/curl_engine_options.h"
+#include "service/workflow/idempotent_create_client.h"
+#include "service/workflow/session_cache.h"
+#include "service/workflow/task_watch_hub.h"
 
 namespace lipsync::server {
 
@@ -33,6 +36,9 @@ struct GatewayOptions {
 
   ServiceOptions service;
   upstream::CurlEngineOptions curl;
+  workflow::WatchPollOptions watch;
+  workflow::SessionCacheOptions sessions;
+  workflow::IdempotencyOptions idempotency;
 };
 
 // OK, or INVALID_ARGUMENT naming every bad setting in one message.

@@ -5,9 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "service/common/status_details.h"
+#include "service/server/grpc_status.h"
 #include "service/server/unary_call.h"
+#include "service/server/watch_call.h"
 #include "service/validation/create_request_validator.h"
 #include "service/validation/read_request_validators.h"
+#include "service/validation/session_rules.h"
 
 namespace lipsync::server {
 namespace {
@@ -28,6 +31,15 @@ bool Admit(UnaryCall* call, const FieldViolations& violations,
   }
   call->HoldTicket(*std::move(ticket));
   return true;
+}
+
+std::vector<validation::KnownFace> KnownFaces(
+    const v1::IdentifyFaceResponse& response) {
+  std::vector<validation::KnownFace> faces;
+  for (const auto& face : response.face_data()) {
+    faces.push_back({face.face_id(), face.start_time(), face.end_time()});
+  }
+  return faces;
 }
 
 std::size_t AudioBytes(const v1::CreateLipSyncTaskRequest& request) {
@@ -53,12 +65,9 @@ upstream::UpstreamCallback<v1::LipSyncTask> FinishWithTask(
 
 }  // namespace
 
-LipSyncService::LipSyncService(
-    const ServiceOptions& options,
-    std::shared_ptr<upstream::UpstreamClient> upstream)
-    : options_(options),
-      upstream_(std::move(upstream)),
-      admission_(options.admission) {}
+LipSyncService::LipSyncService(const ServiceOptions& options,
+                               ServiceDependencies deps)
+    : options_(options), deps_(std::move(deps)), admission_(options.admission) {}
 
 grpc::ServerUnaryReactor* LipSyncService::IdentifyFace(
     grpc::CallbackServerContext* context,
@@ -72,11 +81,13 @@ grpc::ServerUnaryReactor* LipSyncService::IdentifyFace(
              admission_, 0)) {
     return call;
   }
-  upstream_->IdentifyFace(
+  deps_.upstream->IdentifyFace(
       call->call(), *request,
-      [call, response](absl::StatusOr<v1::IdentifyFaceResponse> answer) {
+      [call, response,
+       sessions = deps_.sessions](absl::StatusOr<v1::IdentifyFaceResponse> answer) {
         if (answer.ok()) {
           *response = *std::move(answer);
+          sessions->Remember(response->session_id(), KnownFaces(*response));
           call->AddLogField("session_id", response->session_id());
           call->AddLogField("kling_request_id", response->request_id());
         }
@@ -92,11 +103,19 @@ grpc::ServerUnaryReactor* LipSyncService::CreateLipSyncTask(
       new UnaryCall(context, "CreateLipSyncTask",
                     EffectiveDeadline(*context, options_.default_call_timeout,
                                       options_.max_call_timeout));
-  if (!Admit(call, validation::ValidateCreateRequest(*request), admission_,
-             AudioBytes(*request))) {
+  FieldViolations violations = validation::ValidateCreateRequest(*request);
+  if (violations.empty()) {
+    // Only when this replica saw the session's IdentifyFace; otherwise the
+    // upstream remains the judge of face and interval.
+    if (auto faces = deps_.sessions->Lookup(request->session_id())) {
+      violations = validation::ValidateAgainstSession(*request, *faces);
+      call->AddLogField("session_checked", "true");
+    }
+  }
+  if (!Admit(call, violations, admission_, AudioBytes(*request))) {
     return call;
   }
-  upstream_->CreateLipSyncTask(call->call(), *request,
+  deps_.upstream->CreateLipSyncTask(call->call(), *request,
                                FinishWithTask(call, response));
   return call;
 }
@@ -112,7 +131,7 @@ grpc::ServerUnaryReactor* LipSyncService::GetLipSyncTask(
              0)) {
     return call;
   }
-  upstream_->GetLipSyncTask(call->call(), *request,
+  deps_.upstream->GetLipSyncTask(call->call(), *request,
                             FinishWithTask(call, response));
   return call;
 }
@@ -129,7 +148,7 @@ grpc::ServerUnaryReactor* LipSyncService::ListLipSyncTasks(
              0)) {
     return call;
   }
-  upstream_->ListLipSyncTasks(
+  deps_.upstream->ListLipSyncTasks(
       call->call(), *request,
       [call, response](absl::StatusOr<v1::ListLipSyncTasksResponse> answer) {
         if (answer.ok()) {
@@ -144,16 +163,30 @@ grpc::ServerUnaryReactor* LipSyncService::ListLipSyncTasks(
 grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
     grpc::CallbackServerContext* context,
     const v1::WatchLipSyncTaskRequest* request) {
-  // Lands with the workflow issue (shared pollers).
-  class Unimplemented final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
-   public:
-    Unimplemented() {
-      Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                          "WatchLipSyncTask is not available yet"));
-    }
-    void OnDone() override { delete this; }
-  };
-  return new Unimplemented();
+  absl::Status refused;
+  FieldViolations violations = validation::ValidateWatchTaskRequest(*request);
+  if (!violations.empty()) {
+    refused = InvalidRequestError(violations);
+  } else if (watch_streams_.fetch_add(1) >= options_.max_watch_streams) {
+    watch_streams_.fetch_sub(1);
+    refused = absl::ResourceExhaustedError(absl::StrCat(
+        "gateway overloaded: ", options_.max_watch_streams,
+        " watch streams open; retry with backoff"));
+  }
+  if (!refused.ok()) {
+    class Refused final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
+     public:
+      explicit Refused(const absl::Status& status) {
+        Finish(ToGrpcStatus(status));
+      }
+      void OnDone() override { delete this; }
+    };
+    return new Refused(refused);
+  }
+  const absl::Time end_by = EffectiveDeadline(
+      *context, options_.max_watch_duration, options_.max_watch_duration);
+  return WatchCall::Start(context, *request, deps_.watch_hub, deps_.scheduler,
+                          end_by, [this] { watch_streams_.fetch_sub(1); });
 }
 
 }  // namespace lipsync::server

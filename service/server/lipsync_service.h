@@ -4,12 +4,16 @@
 #ifndef LIPSYNC_SERVICE_SERVER_LIPSYNC_SERVICE_H_
 #define LIPSYNC_SERVICE_SERVER_LIPSYNC_SERVICE_H_
 
+#include <atomic>
 #include <memory>
 
 #include "absl/time/time.h"
 #include "kling/lipsync/v1/lipsync.grpc.pb.h"
+#include "service/resilience/scheduler.h"
 #include "service/server/admission_control.h"
 #include "service/upstream/upstream_client.h"
+#include "service/workflow/session_cache.h"
+#include "service/workflow/task_watch_hub.h"
 
 namespace lipsync::server {
 
@@ -21,12 +25,23 @@ struct ServiceOptions {
   // Longest deadline honoured for a unary call.
   absl::Duration max_call_timeout = absl::Minutes(2);
   AdmissionLimits admission;
+  // Watch streams open at once; beyond: RESOURCE_EXHAUSTED.
+  std::size_t max_watch_streams = 20000;
+  // A watch without a caller deadline (or a longer one) ends after this.
+  absl::Duration max_watch_duration = absl::Hours(1);
+};
+
+// What the service needs from the rest of the gateway. All must outlive it.
+struct ServiceDependencies {
+  std::shared_ptr<upstream::UpstreamClient> upstream;
+  std::shared_ptr<workflow::TaskWatchHub> watch_hub;
+  std::shared_ptr<workflow::SessionCache> sessions;
+  resilience::Scheduler* scheduler = nullptr;
 };
 
 class LipSyncService final : public v1::LipSyncService::CallbackService {
  public:
-  LipSyncService(const ServiceOptions& options,
-                 std::shared_ptr<upstream::UpstreamClient> upstream);
+  LipSyncService(const ServiceOptions& options, ServiceDependencies deps);
 
   grpc::ServerUnaryReactor* IdentifyFace(
       grpc::CallbackServerContext* context,
@@ -49,11 +64,13 @@ class LipSyncService final : public v1::LipSyncService::CallbackService {
       const v1::WatchLipSyncTaskRequest* request) override;
 
   AdmissionControl& admission() { return admission_; }
+  std::size_t open_watch_streams() const { return watch_streams_.load(); }
 
  private:
   const ServiceOptions options_;
-  const std::shared_ptr<upstream::UpstreamClient> upstream_;
+  const ServiceDependencies deps_;
   AdmissionControl admission_;
+  std::atomic<std::size_t> watch_streams_{0};
 };
 
 }  // namespace lipsync::server

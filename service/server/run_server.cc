@@ -18,8 +18,10 @@
 #include "service/common/json_log.h"
 #include "service/common/limits.h"
 #include "service/server/lipsync_service.h"
+#include "absl/random/random.h"
+#include "service/resilience/timer_queue.h"
+#include "service/server/upstream_factory.h"
 #include "service/upstream/curl_engine.h"
-#include "service/upstream/kling_upstream_client.h"
 
 namespace lipsync::server {
 namespace {
@@ -64,11 +66,23 @@ absl::Status RunServer(const GatewayOptions& options) {
   google::rpc::ErrorInfo::descriptor();
   grpc::health::v1::HealthCheckRequest::descriptor();
 
+  resilience::TimerQueue timers;
   auto engine = std::make_shared<upstream::CurlEngine>(options.curl);
-  auto upstream = std::make_shared<upstream::KlingUpstreamClient>(
-      options.upstream_base_url,
-      upstream::MakeStaticKeyCredentials(options.api_key), engine);
-  LipSyncService service(options.service, upstream);
+  std::shared_ptr<upstream::UpstreamClient> upstream =
+      MakeUpstreamClient(options, engine, &timers);
+  auto random = std::make_shared<absl::BitGen>();
+  auto random_mu = std::make_shared<absl::Mutex>();
+  auto watch_hub = std::make_shared<workflow::TaskWatchHub>(
+      upstream, &timers, options.watch, [random, random_mu] {
+        absl::MutexLock lock(random_mu.get());
+        return absl::Uniform(*random, 0.0, 1.0);
+      });
+  ServiceDependencies deps;
+  deps.upstream = upstream;
+  deps.watch_hub = watch_hub;
+  deps.sessions = std::make_shared<workflow::SessionCache>(options.sessions);
+  deps.scheduler = &timers;
+  LipSyncService service(options.service, deps);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -108,6 +122,7 @@ absl::Status RunServer(const GatewayOptions& options) {
   LogJson(LogLevel::kDebug, "refusing new calls", {});
   server->Shutdown(ToChrono(absl::Now() + options.shutdown_grace));
   server->Wait();
+  watch_hub->Shutdown();
   LogJson(LogLevel::kDebug, "grpc server stopped", {});
   LogJson(LogLevel::kInfo, "stopped", {});
   return absl::OkStatus();

@@ -172,5 +172,50 @@ TEST_F(WatchUntilTerminalTest, ATaskThatNeverEndsHitsTheTimeout) {
   EXPECT_THAT(updates_, ElementsAre(v1::TASK_STATUS_PROCESSING));
 }
 
+TEST_F(WatchUntilTerminalTest, PollsGetWhenTheGatewayCannotStream) {
+  std::atomic<int> polls{0};
+  service_.get = [&polls](grpc::ServerContext*,
+                          const v1::GetLipSyncTaskRequest& request,
+                          v1::LipSyncTask* task) {
+    EXPECT_EQ(request.task_id(), "42");
+    const int n = ++polls;
+    *task = Task(n < 3 ? v1::TASK_STATUS_PROCESSING : v1::TASK_STATUS_SUCCEED);
+    return grpc::Status::OK;
+  };
+  Serve({[](grpc::ServerContext*, Writer*) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+  }});
+  WatchOptions options = FastOptions();
+  options.poll_interval = absl::Milliseconds(1);
+  auto task = Watch(options);
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->task_status(), v1::TASK_STATUS_SUCCEED);
+  EXPECT_THAT(updates_,
+              ElementsAre(v1::TASK_STATUS_PROCESSING, v1::TASK_STATUS_SUCCEED));
+  EXPECT_EQ(polls, 3);
+  EXPECT_THAT(reopen_reasons_, ElementsAre(absl::StatusCode::kUnimplemented));
+}
+
+TEST_F(WatchUntilTerminalTest, PollingStopsAtAnErrorThatIsNotTransient) {
+  service_.get = [](grpc::ServerContext*, const v1::GetLipSyncTaskRequest&,
+                    v1::LipSyncTask*) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no task 42");
+  };
+  Serve({[](grpc::ServerContext*, Writer*) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+  }});
+  EXPECT_EQ(Watch(FastOptions()).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(WatchUntilTerminalTest, NoPollingWhenTurnedOff) {
+  Serve({[](grpc::ServerContext*, Writer*) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet");
+  }});
+  WatchOptions options = FastOptions();
+  options.poll_interval = absl::ZeroDuration();
+  EXPECT_EQ(Watch(options).status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(service_.Calls("GetLipSyncTask"), 0);
+}
+
 }  // namespace
 }  // namespace lipsync::client

@@ -1,0 +1,103 @@
+// Decorator that makes CreateLipSyncTask safe to repeat (AIP-155 style).
+//
+// The idempotency key is the request's `request_id`, else its
+// `external_task_id`. Within this replica: the same key while the first call
+// is in flight joins it; after it succeeded, returns the remembered task for
+// `ttl`; the same key with a different request is INVALID_ARGUMENT
+// (IDEMPOTENCY_KEY_REUSED). Across replicas and restarts: the key travels as
+// the upstream `external_task_id` (unique per Kling account), and an upstream
+// "duplicate external_task_id" refusal is resolved by reading that task, so
+// the caller still gets its one task. Failures are not remembered: a retry
+// re-sends, which the external_task_id makes safe.
+#ifndef LIPSYNC_SERVICE_WORKFLOW_IDEMPOTENT_CREATE_CLIENT_H_
+#define LIPSYNC_SERVICE_WORKFLOW_IDEMPOTENT_CREATE_CLIENT_H_
+
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "service/upstream/upstream_client.h"
+
+namespace lipsync::workflow {
+
+namespace v1 = ::kling::lipsync::v1;
+
+struct IdempotencyOptions {
+  // Completed outcomes remembered (oldest dropped first).
+  std::size_t max_entries = 100000;
+  absl::Duration ttl = absl::Hours(24);
+};
+
+// A digest of everything in the request except `request_id`: two requests
+// with the same key must have the same fingerprint.
+uint64_t CreateRequestFingerprint(const v1::CreateLipSyncTaskRequest& request);
+
+class IdempotentCreateClient final : public upstream::UpstreamClient {
+ public:
+  using Clock = std::function<absl::Time()>;
+  IdempotentCreateClient(std::shared_ptr<upstream::UpstreamClient> child,
+                         const IdempotencyOptions& options,
+                         Clock clock = [] { return absl::Now(); });
+
+  void CreateLipSyncTask(std::shared_ptr<CallContext> call,
+                         const v1::CreateLipSyncTaskRequest& request,
+                         upstream::UpstreamCallback<v1::LipSyncTask> done) override;
+
+  // Pass-through.
+  void IdentifyFace(std::shared_ptr<CallContext> call,
+                    const v1::IdentifyFaceRequest& request,
+                    upstream::UpstreamCallback<v1::IdentifyFaceResponse> done)
+      override {
+    child_->IdentifyFace(std::move(call), request, std::move(done));
+  }
+  void GetLipSyncTask(std::shared_ptr<CallContext> call,
+                      const v1::GetLipSyncTaskRequest& request,
+                      upstream::UpstreamCallback<v1::LipSyncTask> done) override {
+    child_->GetLipSyncTask(std::move(call), request, std::move(done));
+  }
+  void ListLipSyncTasks(
+      std::shared_ptr<CallContext> call,
+      const v1::ListLipSyncTasksRequest& request,
+      upstream::UpstreamCallback<v1::ListLipSyncTasksResponse> done) override {
+    child_->ListLipSyncTasks(std::move(call), request, std::move(done));
+  }
+
+  // Keys currently remembered or in flight (tests, metrics).
+  std::size_t entries() const;
+
+ private:
+  using Done = upstream::UpstreamCallback<v1::LipSyncTask>;
+  struct Entry {
+    uint64_t fingerprint = 0;
+    bool completed = false;
+    v1::LipSyncTask task;
+    absl::Time expires_at;
+    std::vector<Done> waiters;
+    std::list<std::string>::iterator age;  // valid once completed
+  };
+
+  void StartLeader(const std::string& key,
+                   v1::CreateLipSyncTaskRequest request, absl::Time deadline);
+  void ResolveDuplicate(const std::string& key, std::string external_task_id,
+                        absl::Time deadline);
+  void CompleteKey(const std::string& key, absl::StatusOr<v1::LipSyncTask> r);
+
+  const std::shared_ptr<upstream::UpstreamClient> child_;
+  const IdempotencyOptions options_;
+  const Clock clock_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  // Completed keys, oldest first, for bounded memory.
+  std::list<std::string> completed_order_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace lipsync::workflow
+
+#endif  // LIPSYNC_SERVICE_WORKFLOW_IDEMPOTENT_CREATE_CLIENT_H_

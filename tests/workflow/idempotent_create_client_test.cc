@@ -1,0 +1,152 @@
+#include "service/workflow/idempotent_create_client.h"
+
+#include <memory>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/common/status_details.h"
+
+namespace lipsync::workflow {
+namespace {
+
+// Holds each create until the test completes it, to control interleavings.
+class HeldUpstream final : public upstream::UpstreamClient {
+ public:
+  void CreateLipSyncTask(std::shared_ptr<CallContext>,
+                         const v1::CreateLipSyncTaskRequest& request,
+                         upstream::UpstreamCallback<v1::LipSyncTask> done) override {
+    creates.push_back(request);
+    pending_creates.push_back(std::move(done));
+  }
+  void GetLipSyncTask(std::shared_ptr<CallContext>,
+                      const v1::GetLipSyncTaskRequest& request,
+                      upstream::UpstreamCallback<v1::LipSyncTask> done) override {
+    gets.push_back(request);
+    v1::LipSyncTask task;
+    task.set_task_id("existing-42");
+    done(task);
+  }
+  void IdentifyFace(std::shared_ptr<CallContext>, const v1::IdentifyFaceRequest&,
+                    upstream::UpstreamCallback<v1::IdentifyFaceResponse> done) override {
+    done(absl::UnimplementedError("not used"));
+  }
+  void ListLipSyncTasks(
+      std::shared_ptr<CallContext>, const v1::ListLipSyncTasksRequest&,
+      upstream::UpstreamCallback<v1::ListLipSyncTasksResponse> done) override {
+    done(absl::UnimplementedError("not used"));
+  }
+
+  std::vector<v1::CreateLipSyncTaskRequest> creates;
+  std::vector<upstream::UpstreamCallback<v1::LipSyncTask>> pending_creates;
+  std::vector<v1::GetLipSyncTaskRequest> gets;
+};
+
+v1::CreateLipSyncTaskRequest Request(const std::string& key) {
+  v1::CreateLipSyncTaskRequest r;
+  r.set_session_id("s");
+  r.set_request_id(key);
+  auto* f = r.add_face_choose();
+  f->set_face_id("f");
+  f->set_audio_id("a");
+  f->set_sound_start_time(0);
+  f->set_sound_end_time(3000);
+  return r;
+}
+
+v1::LipSyncTask Task(const std::string& id) {
+  v1::LipSyncTask t;
+  t.set_task_id(id);
+  return t;
+}
+
+class IdempotentCreateClientTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<HeldUpstream> upstream_ = std::make_shared<HeldUpstream>();
+  absl::Time now_ = absl::FromUnixSeconds(1000);
+  IdempotentCreateClient client_{upstream_, {/*max_entries=*/2, absl::Hours(1)},
+                                 [this] { return now_; }};
+  std::shared_ptr<CallContext> call_ =
+      std::make_shared<CallContext>(absl::InfiniteFuture());
+  std::vector<absl::StatusOr<v1::LipSyncTask>> results_;
+  upstream::UpstreamCallback<v1::LipSyncTask> Collect() {
+    return [this](absl::StatusOr<v1::LipSyncTask> r) { results_.push_back(r); };
+  }
+};
+
+TEST_F(IdempotentCreateClientTest, ConcurrentSameKeyJoinsOneUpstreamCreate) {
+  for (int i = 0; i < 3; ++i) client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  ASSERT_EQ(upstream_->creates.size(), 1u);
+  EXPECT_EQ(upstream_->creates[0].external_task_id(), "k");
+  upstream_->pending_creates[0](Task("t1"));
+  ASSERT_EQ(results_.size(), 3u);
+  for (const auto& r : results_) EXPECT_EQ(r->task_id(), "t1");
+}
+
+TEST_F(IdempotentCreateClientTest, CompletedKeyReplaysWithoutUpstream) {
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  upstream_->pending_creates[0](Task("t1"));
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  EXPECT_EQ(upstream_->creates.size(), 1u);
+  EXPECT_EQ(results_.back()->task_id(), "t1");
+}
+
+TEST_F(IdempotentCreateClientTest, ReplayExpiresAfterTtl) {
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  upstream_->pending_creates[0](Task("t1"));
+  now_ += absl::Hours(1);
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  EXPECT_EQ(upstream_->creates.size(), 2u);
+}
+
+TEST_F(IdempotentCreateClientTest, SameKeyDifferentRequestIsRejected) {
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  auto other = Request("k");
+  other.mutable_face_choose(0)->set_sound_end_time(4000);
+  client_.CreateLipSyncTask(call_, other, Collect());
+  ASSERT_EQ(results_.size(), 1u);
+  EXPECT_EQ(results_[0].status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetErrorInfo(results_[0].status())->reason(), "IDEMPOTENCY_KEY_REUSED");
+}
+
+TEST_F(IdempotentCreateClientTest, FailureIsNotRememberedSoARetryResends) {
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  upstream_->pending_creates[0](absl::UnavailableError("reset"));
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  EXPECT_EQ(upstream_->creates.size(), 2u);
+  EXPECT_EQ(client_.entries(), 1u);
+}
+
+TEST_F(IdempotentCreateClientTest, UpstreamDuplicateIsResolvedByLookup) {
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  google::rpc::ErrorInfo info;
+  info.set_domain(std::string(kUpstreamErrorDomain));
+  (*info.mutable_metadata())["kling_code"] = "1201";
+  (*info.mutable_metadata())["http_status"] = "400";
+  (*info.mutable_metadata())["kling_message"] = "duplicate external_task_id: k";
+  upstream_->pending_creates[0](
+      WithErrorInfo(absl::InvalidArgumentError("dup"), info));
+  ASSERT_EQ(upstream_->gets.size(), 1u);
+  EXPECT_EQ(upstream_->gets[0].external_task_id(), "k");
+  ASSERT_TRUE(results_[0].ok());
+  EXPECT_EQ(results_[0]->task_id(), "existing-42");
+}
+
+TEST_F(IdempotentCreateClientTest, RequestsWithoutKeyPassStraightThrough) {
+  auto r = Request("");
+  client_.CreateLipSyncTask(call_, r, Collect());
+  client_.CreateLipSyncTask(call_, r, Collect());
+  EXPECT_EQ(upstream_->creates.size(), 2u);
+  EXPECT_TRUE(upstream_->creates[0].external_task_id().empty());
+}
+
+TEST_F(IdempotentCreateClientTest, MemoryIsBoundedByMaxEntries) {
+  for (const char* key : {"a", "b", "c"}) {
+    client_.CreateLipSyncTask(call_, Request(key), Collect());
+    upstream_->pending_creates.back()(Task(key));
+  }
+  EXPECT_EQ(client_.entries(), 2u);
+}
+
+}  // namespace
+}  // namespace lipsync::workflow
