@@ -8,6 +8,7 @@
 #include "service/server/grpc_status.h"
 #include "service/server/unary_call.h"
 #include "service/server/watch_call.h"
+#include "service/validation/audio_content_rules.h"
 #include "service/validation/create_request_validator.h"
 #include "service/validation/read_request_validators.h"
 #include "service/validation/session_rules.h"
@@ -104,6 +105,7 @@ grpc::ServerUnaryReactor* LipSyncService::CreateLipSyncTask(
                     EffectiveDeadline(*context, options_.default_call_timeout,
                                       options_.max_call_timeout));
   FieldViolations violations = validation::ValidateCreateRequest(*request);
+  if (violations.empty()) violations = validation::ValidateAudioContent(*request);
   if (violations.empty()) {
     // Only when this replica saw the session's IdentifyFace; otherwise the
     // upstream remains the judge of face and interval.

@@ -12,6 +12,7 @@
 #include "service/common/base64.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/wav_builder.h"
 
 namespace lipsync::testing {
 namespace {
@@ -85,9 +86,8 @@ TEST_F(CreatePathTest, SeedExampleSucceedsAndSimReceivesExactJson) {
 }
 
 TEST_F(CreatePathTest, FiveMebibyteAudioBytesArriveIntactWithoutExpectStall) {
-  std::string audio(5 * 1024 * 1024, '\0');
-  std::mt19937 rng(7);
-  for (auto& c : audio) c = static_cast<char>(rng());
+  // 5 MiB exactly: a 44.1 kHz mono WAV of 59.4 s, inside every limit.
+  const std::string audio = MakeWavOfSize(44100, 5 * 1024 * 1024);
   v1::CreateLipSyncTaskRequest request = SeedRequest();
   auto* face = request.mutable_face_choose(0);
   face->clear_audio_id();
@@ -173,6 +173,53 @@ TEST_F(CreatePathTest, InvalidRequestsReportEveryFieldAndNothingGoesUpstream) {
   }
   EXPECT_TRUE(harness_->SimRequests().empty())
       << harness_->SimRequests().dump();
+}
+
+TEST_F(CreatePathTest, InlineAudioIsSniffedBeforeTheUpstreamCall) {
+  struct Case {
+    const char* name;
+    std::string audio;
+    bool as_base64;
+    int64_t sound_end_time;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"too short", MakeWav(16000, 1900), false, 2000,
+       "face_choose[0].sound_file_bytes"},
+      {"too long", MakeWav(8000, 60100), true, 5000, "face_choose[0].sound_file"},
+      {"end beyond the audio", MakeWav(16000, 4000), false, 4500,
+       "face_choose[0].sound_end_time"},
+      {"not audio", std::string(4096, 'x'), true, 5000,
+       "face_choose[0].sound_file"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    v1::CreateLipSyncTaskRequest request = SeedRequest();
+    auto* face = request.mutable_face_choose(0);
+    face->clear_audio_id();
+    if (c.as_base64) {
+      face->set_sound_file(Base64Encode(c.audio));
+    } else {
+      face->set_sound_file_bytes(c.audio);
+    }
+    face->set_sound_end_time(c.sound_end_time);
+    v1::LipSyncTask task;
+    grpc::Status status = Create(request, &task);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(ViolatedFields(status), ::testing::Contains(c.field))
+        << status.error_message();
+  }
+  EXPECT_TRUE(harness_->SimRequests(kLipSyncPath).empty());
+
+  // A valid 4 s WAV as Base64 goes through.
+  v1::CreateLipSyncTaskRequest request = SeedRequest();
+  request.mutable_face_choose(0)->clear_audio_id();
+  request.mutable_face_choose(0)->set_sound_file(
+      Base64Encode(MakeWav(16000, 4000)));
+  request.mutable_face_choose(0)->set_sound_end_time(4000);
+  v1::LipSyncTask task;
+  grpc::Status status = Create(request, &task);
+  EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
 TEST_F(CreatePathTest, UpstreamErrorCodesMapAsDocumented) {

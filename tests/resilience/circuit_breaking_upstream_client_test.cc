@@ -45,17 +45,18 @@ class CircuitBreakingUpstreamClientTest : public ::testing::Test {
 TEST_F(CircuitBreakingUpstreamClientTest, PassesAnswersThroughUnchanged) {
   v1::IdentifyFaceResponse face;
   face.set_session_id("sess");
+  const absl::Status refused = KlingError(1201, 400);
   EXPECT_CALL(*child_, IdentifyFace)
       .WillOnce(CompleteWith<v1::IdentifyFaceResponse>(face));
   EXPECT_CALL(*child_, CreateLipSyncTask)
-      .WillOnce(CompleteWith<v1::LipSyncTask>(KlingError(1201, 400)));
+      .WillOnce(CompleteWith<v1::LipSyncTask>(refused));
   Outcome<v1::IdentifyFaceResponse> identified;
   client_.IdentifyFace(Call(), {}, identified.Callback());
   Outcome<v1::LipSyncTask> created;
   client_.CreateLipSyncTask(Call(), {}, created.Callback());
   ASSERT_TRUE(identified.get().ok());
   EXPECT_EQ(identified.get()->session_id(), "sess");
-  EXPECT_EQ(created.status(), KlingError(1201, 400));
+  EXPECT_EQ(created.status(), refused);  // payloads included
 }
 
 TEST_F(CircuitBreakingUpstreamClientTest, FailsFastOnceOpenWithoutTheChild) {
