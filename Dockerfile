@@ -9,14 +9,23 @@
 # ---- build stage --------------------------------------------------------------
 FROM debian:bookworm AS build
 
-# The build packages come from scripts/setup.sh, the one list the developers
-# use too (it also pulls the test-only packages; they stay in this stage).
-COPY scripts/setup.sh /src/scripts/setup.sh
-RUN /src/scripts/setup.sh && rm -rf /var/lib/apt/lists/*
+# The build half of scripts/setup.sh (keep in step with it). Not the script
+# itself: its test-only packages (gtest, sox, ffmpeg, python3-yaml, ...) would
+# add hundreds of MB of downloads to every image build.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      build-essential cmake ninja-build pkg-config \
+      libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev \
+      golang-github-gogo-googleapis-dev grpc-proto \
+      libcurl4-openssl-dev \
+      nlohmann-json3-dev \
+      libcpp-httplib-dev libssl-dev \
+ && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
 # The .dockerignore is an allowlist: only what the three binaries need
-# (CMakeLists.txt, cmake/, proto/, service/, sim/, client/) reaches the context.
+# (CMakeLists.txt, cmake/, proto/, service/, sim/, client/, and
+# bench/CMakeLists.txt for the configure step) is in the context.
 COPY . .
 
 ARG JOBS=2

@@ -19,8 +19,8 @@ packages=(
   libgtest-dev libgmock-dev
   # audio fixtures generated at test time (service/audio tests)
   sox libsox-fmt-mp3 ffmpeg
-  # manifest checks (tests/deploy)
-  python3 python3-yaml
+  # manifest checks (tests/deploy), Python client and schema tools
+  python3 python3-yaml python3-grpcio python3-protobuf
   # tooling used by scripts and tests
   curl procps
 )
@@ -38,4 +38,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   echo "setup: all ${#packages[@]} packages present"
+fi
+
+# The Node client tests need node + npm (preinstalled on these machines as
+# NodeSource's nodejs, which bundles npm; Debian's own packages otherwise).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing nodejs npm"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi

@@ -67,7 +67,7 @@ def main():
             session_id=faces.session_id, face_choose=[choice],
             request_id=lc.new_request_id())
         task = client.create_task(request)
-        print("create: task_id=%s status=%s request_id=%s" %
+        print("create: task_id=%s status=%s idempotency_key=%s" %
               (task.task_id, lc.status_name(task.task_status),
                request.request_id))
 

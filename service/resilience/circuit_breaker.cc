@@ -25,10 +25,11 @@ absl::Status CircuitOpenError(CircuitBreaker::State state,
                 "upstream circuit open after repeated upstream failures; "
                 "next probe in ",
                 absl::FormatDuration(retry_after))
-          : std::string("upstream circuit half-open: a probe call is testing "
-                        "the upstream");
-  return WithRetryDelay(
-      WithErrorInfo(absl::UnavailableError(message), info), retry_after);
+          : std::string(
+                "upstream circuit half-open: a probe call is testing "
+                "the upstream");
+  return WithRetryDelay(WithErrorInfo(absl::UnavailableError(message), info),
+                        retry_after);
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ struct CircuitBreakerOptions {
 };
 
 // OK, or INVALID_ARGUMENT naming the bad field (for main.cc).
-absl::Status ValidateCircuitBreakerOptions(const CircuitBreakerOptions& options);
+absl::Status ValidateCircuitBreakerOptions(
+    const CircuitBreakerOptions& options);
 
 // What one finished upstream call says about the upstream's health.
 enum class BreakerOutcome {

@@ -23,12 +23,12 @@ void CircuitBreakingUpstreamClient::Gate(Method<Request, Response> method,
     return;
   }
   // The completion shares the breaker, so it may outlive this decorator.
-  ((*child_).*method)(
-      std::move(call), request,
-      [breaker = breaker_, done = std::move(done)](absl::StatusOr<Response> outcome) {
-        breaker->Record(outcome.status());
-        done(std::move(outcome));
-      });
+  ((*child_).*method)(std::move(call), request,
+                      [breaker = breaker_, done = std::move(done)](
+                          absl::StatusOr<Response> outcome) {
+                        breaker->Record(outcome.status());
+                        done(std::move(outcome));
+                      });
 }
 
 void CircuitBreakingUpstreamClient::IdentifyFace(

@@ -50,8 +50,7 @@ class CircuitBreakingUpstreamClient final : public upstream::UpstreamClient {
 
   template <typename Request, typename Response>
   void Gate(Method<Request, Response> method, std::shared_ptr<CallContext> call,
-            const Request& request,
-            upstream::UpstreamCallback<Response> done);
+            const Request& request, upstream::UpstreamCallback<Response> done);
 
   const std::shared_ptr<upstream::UpstreamClient> child_;
   const std::shared_ptr<CircuitBreaker> breaker_;

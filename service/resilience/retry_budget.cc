@@ -10,9 +10,9 @@ RetryBudget::RetryBudget(const RetryOptions& options, Clock clock)
     : ratio_(std::max(0.0, options.budget_ratio)),
       min_retries_(std::max(0, options.budget_min_retries_per_window)),
       clock_(std::move(clock)) {
-  const int64_t seconds = std::max<int64_t>(
-      1, absl::ToInt64Seconds(absl::Ceil(options.budget_window,
-                                         absl::Seconds(1))));
+  const int64_t seconds =
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(
+                               options.budget_window, absl::Seconds(1))));
   // An unused bucket counts zeros, so its initial `second` does not matter.
   buckets_.resize(static_cast<std::size_t>(seconds));
 }
@@ -20,8 +20,8 @@ RetryBudget::RetryBudget(const RetryOptions& options, Clock clock)
 RetryBudget::Bucket& RetryBudget::BucketAt(int64_t now) {
   const auto size = static_cast<int64_t>(buckets_.size());
   // ((now % size) + size) % size: the clock may be before 1970 in tests.
-  Bucket& bucket = buckets_[static_cast<std::size_t>(((now % size) + size) %
-                                                     size)];
+  Bucket& bucket =
+      buckets_[static_cast<std::size_t>(((now % size) + size) % size)];
   if (bucket.second != now) bucket = Bucket{now, 0, 0};
   return bucket;
 }

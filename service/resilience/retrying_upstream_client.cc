@@ -60,10 +60,10 @@ class RetryLoop final
       ++attempts_;
     }
     auto self = this->shared_from_this();
-    ((*shared_->child).*method_)(
-        call_, *request_, [self](absl::StatusOr<Response> outcome) {
-          self->OnAttemptDone(std::move(outcome));
-        });
+    ((*shared_->child).*method_)(call_, *request_,
+                                 [self](absl::StatusOr<Response> outcome) {
+                                   self->OnAttemptDone(std::move(outcome));
+                                 });
   }
 
   void OnAttemptDone(absl::StatusOr<Response> outcome) {
@@ -122,9 +122,8 @@ class RetryLoop final
     // Scheduler::Schedule never runs the callback inline, so holding mu_ here
     // only makes an early timer wait until timer_id_ is recorded.
     auto self = this->shared_from_this();
-    timer_id_ =
-        shared_->scheduler->Schedule(shared_->scheduler->Now() + delay,
-                                     [self] { self->OnTimer(); });
+    timer_id_ = shared_->scheduler->Schedule(shared_->scheduler->Now() + delay,
+                                             [self] { self->OnTimer(); });
   }
 
   void OnTimer() {
@@ -248,7 +247,8 @@ void RetryingUpstreamClient::GetLipSyncTask(
     UpstreamCallback<v1::LipSyncTask> done) {
   RunWithRetries<v1::GetLipSyncTaskRequest, v1::LipSyncTask>(
       shared_, Operation::kGetTask, &UpstreamClient::GetLipSyncTask,
-      std::move(call), std::make_shared<const v1::GetLipSyncTaskRequest>(request),
+      std::move(call),
+      std::make_shared<const v1::GetLipSyncTaskRequest>(request),
       std::move(done));
 }
 

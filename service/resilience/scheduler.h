@@ -24,7 +24,8 @@ class Scheduler {
   // Runs `callback` once, at or soon after `when` (at once if `when` has
   // passed), on the scheduler's own thread; the callback must not block.
   // Never runs it inline. Returns a non-zero id for Cancel.
-  virtual uint64_t Schedule(absl::Time when, std::function<void()> callback) = 0;
+  virtual uint64_t Schedule(absl::Time when,
+                            std::function<void()> callback) = 0;
 
   // Removes a pending callback. True when it will not run; false when it
   // already ran, is running, or `id` is unknown. The callback is destroyed

@@ -18,14 +18,14 @@ namespace lipsync::resilience {
 namespace {
 
 using State = CircuitBreaker::State;
+using ::testing::ElementsAre;
+using ::testing::Pair;
 using testing_util::CallerDeadline;
 using testing_util::ConnectionRefused;
 using testing_util::FakeScheduler;
 using testing_util::KlingError;
 using testing_util::ProxyAnswer;
 using testing_util::ReasonOf;
-using ::testing::ElementsAre;
-using ::testing::Pair;
 
 // Records every transition, in order.
 class Transitions {

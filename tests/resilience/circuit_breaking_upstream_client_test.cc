@@ -17,6 +17,7 @@ namespace {
 
 namespace v1 = upstream::v1;
 using State = CircuitBreaker::State;
+using ::testing::StrictMock;
 using testing_util::CompleteWith;
 using testing_util::FakeScheduler;
 using testing_util::KlingCodeOf;
@@ -24,7 +25,6 @@ using testing_util::KlingError;
 using testing_util::MockUpstreamClient;
 using testing_util::Outcome;
 using testing_util::ReasonOf;
-using ::testing::StrictMock;
 
 class CircuitBreakingUpstreamClientTest : public ::testing::Test {
  protected:

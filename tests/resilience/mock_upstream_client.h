@@ -31,8 +31,7 @@ class MockUpstreamClient : public upstream::UpstreamClient {
                UpstreamCallback<v1::LipSyncTask>),
               (override));
   MOCK_METHOD(void, ListLipSyncTasks,
-              (std::shared_ptr<CallContext>,
-               const v1::ListLipSyncTasksRequest&,
+              (std::shared_ptr<CallContext>, const v1::ListLipSyncTasksRequest&,
                UpstreamCallback<v1::ListLipSyncTasksResponse>),
               (override));
 };

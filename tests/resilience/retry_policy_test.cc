@@ -1,5 +1,6 @@
 #include "service/resilience/retry_policy.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -147,13 +148,12 @@ const ClassifierCase kCases[] = {
     {"CircuitOpen", [] { return CircuitOpen(); }, false, false},
 };
 
-constexpr Operation kOperations[] = {Operation::kIdentifyFace,
-                                     Operation::kCreateTask,
-                                     Operation::kGetTask, Operation::kListTasks};
+constexpr Operation kOperations[] = {
+    Operation::kIdentifyFace, Operation::kCreateTask, Operation::kGetTask,
+    Operation::kListTasks};
 
 class ClassifyForRetryTest
-    : public ::testing::TestWithParam<std::tuple<ClassifierCase, Operation>> {
-};
+    : public ::testing::TestWithParam<std::tuple<ClassifierCase, Operation>> {};
 
 TEST_P(ClassifyForRetryTest, MatchesTable) {
   const auto& [c, op] = GetParam();
@@ -165,14 +165,15 @@ TEST_P(ClassifyForRetryTest, MatchesTable) {
   EXPECT_FALSE(decision.why.empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryOperationAndFailure, ClassifyForRetryTest,
-    ::testing::Combine(::testing::ValuesIn(kCases),
-                       ::testing::ValuesIn(kOperations)),
-    [](const auto& info) {
-      return std::string(std::get<0>(info.param).name) + "_" +
-             std::string(OperationName(std::get<1>(info.param)));
-    });
+INSTANTIATE_TEST_SUITE_P(EveryOperationAndFailure, ClassifyForRetryTest,
+                         ::testing::Combine(::testing::ValuesIn(kCases),
+                                            ::testing::ValuesIn(kOperations)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param).name) +
+                                  "_" +
+                                  std::string(
+                                      OperationName(std::get<1>(info.param)));
+                         });
 
 TEST(IsBilledTest, OnlyIdentifyFaceAndCreate) {
   EXPECT_TRUE(IsBilled(Operation::kIdentifyFace));

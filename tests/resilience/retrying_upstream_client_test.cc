@@ -14,6 +14,11 @@ namespace lipsync::resilience {
 namespace {
 
 namespace v1 = upstream::v1;
+using ::testing::_;
+using ::testing::ElementsAre;
+using ::testing::FieldsAre;
+using ::testing::Ref;
+using ::testing::StrictMock;
 using testing_util::CallerDeadline;
 using testing_util::CompleteWith;
 using testing_util::ConnectionRefused;
@@ -25,11 +30,6 @@ using testing_util::Outcome;
 using testing_util::ProxyAnswer;
 using testing_util::RecordingObserver;
 using testing_util::ResetAfterSend;
-using ::testing::_;
-using ::testing::ElementsAre;
-using ::testing::FieldsAre;
-using ::testing::Ref;
-using ::testing::StrictMock;
 
 v1::LipSyncTask Task(const std::string& id) {
   v1::LipSyncTask task;
@@ -44,7 +44,8 @@ class RetryingUpstreamClientTest : public ::testing::Test {
         child_, &scheduler_, options, nullptr, [this] { return draw_; },
         observer_);
   }
-  std::shared_ptr<CallContext> Call(absl::Duration timeout = absl::Seconds(30)) {
+  std::shared_ptr<CallContext> Call(
+      absl::Duration timeout = absl::Seconds(30)) {
     return std::make_shared<CallContext>(scheduler_.Now() + timeout);
   }
   // Lets every pending backoff elapse (bounded: FakeScheduler caps the work).
@@ -87,8 +88,8 @@ TEST_F(RetryingUpstreamClientTest, GetSucceedsOnTheThirdAttempt) {
 TEST_F(RetryingUpstreamClientTest, StopsAtMaxAttemptsWithTheLastStatus) {
   EXPECT_CALL(*child_, ListLipSyncTasks)
       .Times(3)
-      .WillRepeatedly(CompleteWith<v1::ListLipSyncTasksResponse>(
-          KlingError(5002, 504)));
+      .WillRepeatedly(
+          CompleteWith<v1::ListLipSyncTasksResponse>(KlingError(5002, 504)));
   auto client = Make();
   Outcome<v1::ListLipSyncTasksResponse> outcome;
   client->ListLipSyncTasks(Call(), {}, outcome.Callback());
@@ -238,8 +239,8 @@ TEST_F(RetryingUpstreamClientTest, CancelBetweenAttemptsEndsWithCancelled) {
 TEST_F(RetryingUpstreamClientTest, ACancelledCallIsNotRetried) {
   auto call = Call();
   EXPECT_CALL(*child_, GetLipSyncTask)
-      .WillOnce([&](auto, const auto&, upstream::UpstreamCallback<v1::LipSyncTask>
-                                           done) {
+      .WillOnce([&](auto, const auto&,
+                    upstream::UpstreamCallback<v1::LipSyncTask> done) {
         call->Cancel();  // the caller leaves while the attempt fails
         done(KlingError(5001, 503));
       });

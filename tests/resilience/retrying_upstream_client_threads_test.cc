@@ -22,11 +22,11 @@ namespace lipsync::resilience {
 namespace {
 
 namespace v1 = upstream::v1;
+using ::testing::NiceMock;
 using testing_util::KlingError;
 using testing_util::MockUpstreamClient;
 using testing_util::Outcome;
 using testing_util::PollUntil;
-using ::testing::NiceMock;
 
 // Runs posted work on one thread, like an upstream I/O loop.
 class IoThread {
@@ -36,12 +36,14 @@ class IoThread {
     {
       absl::MutexLock lock(&mu_);
       stopping_ = true;
+      wake_.Signal();
     }
     thread_.join();
   }
   void Post(std::function<void()> work) {
     absl::MutexLock lock(&mu_);
     work_.push_back(std::move(work));
+    wake_.Signal();
   }
 
  private:
@@ -50,11 +52,7 @@ class IoThread {
       std::function<void()> work;
       {
         absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(
-            +[](IoThread* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-              return self->stopping_ || !self->work_.empty();
-            },
-            this));
+        while (!stopping_ && work_.empty()) wake_.Wait(&mu_);
         if (work_.empty()) return;  // stopping, and everything ran
         work = std::move(work_.front());
         work_.pop_front();
@@ -64,6 +62,7 @@ class IoThread {
   }
 
   absl::Mutex mu_;
+  absl::CondVar wake_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::deque<std::function<void()>> work_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;

@@ -1,16 +1,13 @@
 // Upstream failures as the real translation and transport layers build them,
-// plus a small StatusIs matcher (Abseil 20220623 ships none).
+// so the policies are tested against the statuses they will really see.
 #ifndef LIPSYNC_TESTS_RESILIENCE_TEST_STATUSES_H_
 #define LIPSYNC_TESTS_RESILIENCE_TEST_STATUSES_H_
-
-#include <gmock/gmock.h>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "service/common/status_details.h"
 #include "service/translate/envelope.h"
@@ -66,16 +63,6 @@ inline std::string KlingCodeOf(const absl::Status& status) {
   if (!info) return "";
   const auto it = info->metadata().find("kling_code");
   return it == info->metadata().end() ? "" : it->second;
-}
-
-MATCHER_P(StatusIs, code,
-          "status code is " + absl::StatusCodeToString(code)) {
-  return arg.code() == code;
-}
-
-template <typename T>
-absl::Status StatusOf(const absl::StatusOr<T>& outcome) {
-  return outcome.status();
 }
 
 }  // namespace lipsync::resilience::testing_util

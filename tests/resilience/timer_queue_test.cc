@@ -13,8 +13,8 @@
 namespace lipsync::resilience {
 namespace {
 
-using testing_util::PollUntil;
 using ::testing::ElementsAre;
+using testing_util::PollUntil;
 
 // What ran, in order. Thread-safe.
 class Log {

@@ -1,0 +1,282 @@
+#!/usr/bin/python3
+"""Turns bench/run.sh's JSON lines into the results table (stdlib only).
+
+usage: bench_table.py RESULTS.jsonl [--markdown=FILE]
+
+Prints the table (scenario, metric, gateway, limit, ratio, target, result) and
+the machine it ran on. Exit status: 0 every call succeeded and every target
+passed; 1 a call failed or a run is missing; 3 a target failed.
+"""
+import json
+import sys
+
+MB = 1e6  # targets say "MB": decimal megabytes
+
+
+def load(path):
+    runs, notes, machine = {}, {}, {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            rec = json.loads(line)
+            if rec.get("note"):
+                if "machine" in rec:
+                    machine = rec["machine"]
+                else:
+                    notes.setdefault(rec["scenario"], {}).update(rec)
+                continue
+            runs[(rec.get("scenario"), rec.get("phase"), rec.get("side"))] = rec
+    return runs, notes, machine
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+        self.broken = False  # a call failed or a run is missing
+        self.failed_target = False
+
+    def add(self, scenario, metric, gateway, limit="", ratio="", target="",
+            ok=None):
+        result = "info" if ok is None else ("PASS" if ok else "FAIL")
+        if ok is False:
+            self.failed_target = True
+        self.rows.append([scenario, metric, gateway, limit, ratio, target, result])
+
+    def text(self):
+        head = ["scenario", "metric", "gateway", "limit", "ratio", "target",
+                "result"]
+        widths = [max(len(str(r[i])) for r in self.rows + [head])
+                  for i in range(len(head))]
+        out = []
+        for i, r in enumerate([head] + self.rows):
+            out.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+            if i == 0:
+                out.append("  ".join("-" * w for w in widths))
+        return "\n".join(out)
+
+    def markdown(self):
+        head = ["scenario", "metric", "gateway", "limit", "ratio", "target",
+                "result"]
+        out = ["| " + " | ".join(head) + " |",
+               "|" + "|".join(["---"] * len(head)) + "|"]
+        for r in self.rows:
+            out.append("| " + " | ".join(str(c) for c in r) + " |")
+        return "\n".join(out)
+
+
+def cpu_s(run, key):
+    return run.get(key, 0) / run.get("clk_tck", 100)
+
+
+def calls(run):
+    return run.get("calls", run.get("streams", 0))
+
+
+def failures(run):
+    """Failed calls of one run, or None when the run is sound."""
+    if run is None:
+        return "missing"
+    if run.get("tool_error"):
+        return "no result"
+    if run.get("rc", 0) != 0 and run.get("failed", 0) == 0:
+        return f"exit {run['rc']}"
+    if run.get("failed", 0) != 0:
+        codes = run.get("codes")
+        detail = f" {codes}" if codes else ""
+        return f"{run['failed']} failed{detail} {run.get('first_error', '')}".strip()
+    if calls(run) == 0:
+        return "no calls"
+    return None
+
+
+def check_calls(t, scenario, runs, keys):
+    """One row per scenario: every call of every run (both sides) succeeded."""
+    gw_total = gw_ok = d_total = 0
+    problems = []
+    for key in keys:
+        run = runs.get(key)
+        problem = failures(run)
+        if problem:
+            problems.append(f"{key[1]}/{key[2]}: {problem}")
+        if run is None:
+            continue
+        if key[2] == "gateway":
+            gw_total += calls(run)
+            gw_ok += run.get("ok", 0)
+        else:
+            d_total += calls(run)
+    if problems:
+        t.broken = True
+    t.add(scenario, "calls that succeeded (every status checked)",
+          f"{gw_ok}/{gw_total}", f"direct {d_total}, 0 errors" if d_total else "",
+          "", "all", not problems)
+    for p in problems:
+        t.rows.append([scenario, "  ! " + p, "", "", "", "", "FAIL"])
+
+
+def fmt(v, digits=2):
+    return f"{v:,.{digits}f}"
+
+
+def s1(t, runs, notes):
+    keys = [("S1", p, s) for p in ("tput", "c1", "c16")
+            for s in ("direct", "gateway")]
+    if not any(k in runs for k in keys):
+        return
+    check_calls(t, "S1", runs, keys)
+    d, g = runs.get(keys[0]), runs.get(keys[1])
+    if d and g and d.get("rps"):
+        c = g.get("concurrency")
+        ratio = g["rps"] / d["rps"]
+        t.add("S1", f"calls/s, c={c}", fmt(g["rps"], 0),
+              f"direct {fmt(d['rps'], 0)}", fmt(ratio), ">= 0.50", ratio >= 0.5)
+        us = cpu_s(g, "gw_cpu_ticks") * 1e6 / max(1, calls(g))
+        t.add("S1", f"gateway CPU per call, c={c} (µs)", fmt(us, 1), "", "",
+              "<= 50", us <= 50)
+    for phase, graded in (("c1", True), ("c16", False)):
+        d, g = runs.get(("S1", phase, "direct")), runs.get(("S1", phase, "gateway"))
+        if not (d and g):
+            continue
+        c = g.get("concurrency")
+        added = g["p50_ms"] - d["p50_ms"]
+        t.add("S1", f"added p50, c={c} (ms)", fmt(added, 3),
+              f"direct p50 {fmt(d['p50_ms'], 3)}", "",
+              "<= 0.30" if graded else "", (added <= 0.3) if graded else None)
+        t.add("S1", f"added p99, c={c} (ms)", fmt(g["p99_ms"] - d["p99_ms"], 3),
+              f"direct p99 {fmt(d['p99_ms'], 3)}", "", "", None)
+        if graded:
+            us = cpu_s(g, "gw_cpu_ticks") * 1e6 / max(1, calls(g))
+            t.add("S1", f"gateway CPU per call, c={c} (µs)", fmt(us, 1), "",
+                  "", "", None)
+
+
+def s2(t, runs, notes):
+    keys = [("S2", p, s) for p in ("tput", "c1") for s in ("direct", "gateway")]
+    if not any(k in runs for k in keys):
+        return
+    check_calls(t, "S2", runs, keys)
+    d, g = runs.get(keys[0]), runs.get(keys[1])
+    audio = (g or {}).get("audio_bytes", 0)
+    if d and g and d.get("rps"):
+        c = g.get("concurrency")
+        ratio = g["rps"] / d["rps"]
+        t.add("S2", f"calls/s, c={c}", fmt(g["rps"], 1),
+              f"direct {fmt(d['rps'], 1)}", fmt(ratio), "", None)
+        t.add("S2", f"audio MB/s, c={c}", fmt(g["rps"] * audio / MB, 1),
+              f"direct {fmt(d['rps'] * audio / MB, 1)}", fmt(ratio), "", None)
+        ms = cpu_s(g, "gw_cpu_ticks") * 1e3 / max(1, calls(g))
+        t.add("S2", f"gateway CPU per 5 MB call, c={c} (ms)", fmt(ms, 2), "", "",
+              "<= 8", ms <= 8)
+    d1, g1 = runs.get(("S2", "c1", "direct")), runs.get(("S2", "c1", "gateway"))
+    if d1 and g1:
+        added = g1["p50_ms"] - d1["p50_ms"]
+        ratio = added / d1["p50_ms"] if d1["p50_ms"] else float("inf")
+        t.add("S2", "added p50, c=1 (ms)", fmt(added, 2),
+              f"direct p50 {fmt(d1['p50_ms'], 2)}", fmt(ratio),
+              "<= 1.5 x direct", ratio <= 1.5)
+        ms = cpu_s(g1, "gw_cpu_ticks") * 1e3 / max(1, calls(g1))
+        t.add("S2", "gateway CPU per 5 MB call, c=1 (ms)", fmt(ms,2), "", "", "",
+              None)
+    if g:
+        # The gateway was started for S2 alone: VmHWM is S2's peak.
+        last = g1 or g
+        peak = max(last.get("gw_hwm_kb", 0), g.get("gw_hwm_kb", 0)) * 1024 / MB
+        in_flight = g.get("concurrency", 0) * audio
+        limit = 64 + 3 * in_flight / MB
+        t.add("S2", f"peak RSS (VmHWM), {g.get('concurrency')} x "
+              f"{fmt(audio / MB, 1)} MB in flight (MB)", fmt(peak, 1),
+              f"64 + 3 x {fmt(in_flight / MB, 0)} = {fmt(limit, 0)}",
+              fmt(peak / limit), "<= limit", peak <= limit)
+
+
+def s3(t, runs, notes):
+    keys = [("S3", "tput", "direct"), ("S3", "tput", "gateway")]
+    if not any(k in runs for k in keys):
+        return
+    check_calls(t, "S3", runs, keys)
+    d, g = runs.get(keys[0]), runs.get(keys[1])
+    n = notes.get("S3", {})
+    latency_s = n.get("latency_ms", 200) / 1000
+    if g:
+        c = g.get("concurrency", 0)
+        little = c / latency_s
+        ratio = g["rps"] / little
+        t.add("S3", f"calls/s, {c} in flight, upstream {int(latency_s * 1000)} ms",
+              fmt(g["rps"], 0), f"Little {fmt(little, 0)}", fmt(ratio), ">= 0.90",
+              ratio >= 0.9)
+        if d:
+            t.add("S3", "  same load straight to the stand-in (wrk)",
+                  fmt(d["rps"], 0), f"Little {fmt(little, 0)}",
+                  fmt(d["rps"] / little), "", None)
+        t.add("S3", "p50 / p99 (ms)", f"{fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)}",
+              f"direct {fmt(d['p50_ms'], 1)} / {fmt(d['p99_ms'], 1)}" if d else "",
+              "", "", None)
+        idle = n.get("gw_threads_idle", g.get("gw_threads_before", 0))
+        peak = g.get("gw_threads_max", 0)
+        t.add("S3", "gateway threads, idle -> peak", f"{idle} -> {peak}",
+              f"idle + 8 = {idle + 8}", "", "<= idle + 8", peak <= idle + 8)
+        rss = g.get("gw_hwm_kb", 0) * 1024 / MB
+        t.add("S3", "peak RSS (MB)", fmt(rss, 1), "256", fmt(rss / 256), "<= 256",
+              rss <= 256)
+        t.add("S3", "upstream connections closed during the run (TIME-WAIT)",
+              str(g.get("time_wait_new", 0)), "", "", "", None)
+
+
+def s4(t, runs, notes):
+    key = ("S4", "watch", "gateway")
+    if key not in runs:
+        return
+    check_calls(t, "S4", runs, [key])
+    g = runs[key]
+    n = notes.get("S4", {})
+    if "polls" in n and g.get("window_s"):
+        rate = n["polls"] / g["window_s"]
+        limit = n["tasks"] / n["poll_interval_s"]
+        t.add("S4", f"upstream polls/s, {g['streams']} streams over {g['tasks']} "
+              f"tasks ({n['polls']} polls in {fmt(g['window_s'], 1)} s)",
+              fmt(rate, 1), f"{n['tasks']} tasks / {n['poll_interval_s']} s = "
+              f"{fmt(limit, 0)}", fmt(rate / limit), "<= limit", rate <= limit)
+        t.add("S4", "  polls per stream if each stream polled at that interval",
+              fmt(g["streams"] / n["poll_interval_s"], 0), "", "", "", None)
+    t.add("S4", "stream messages (status changes written)", str(g.get("messages")),
+          "", "", "", None)
+    rss = g.get("gw_hwm_kb", 0) * 1024 / MB
+    t.add("S4", "peak RSS (MB)", fmt(rss, 1), "512", fmt(rss / 512), "<= 512",
+          rss <= 512)
+    t.add("S4", "gateway threads, idle -> peak",
+          f"{n.get('gw_threads_idle', '?')} -> {g.get('gw_threads_max')}", "", "",
+          "", None)
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    markdown = None
+    for a in sys.argv[2:]:
+        if a.startswith("--markdown="):
+            markdown = a.split("=", 1)[1]
+    runs, notes, machine = load(sys.argv[1])
+    t = Table()
+    for scenario in (s1, s2, s3, s4):
+        scenario(t, runs, notes)
+    m = machine
+    where = (f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
+             f"{m.get('mem_gib', '?')} GiB, Linux {m.get('kernel', '?')}, "
+             f"{m.get('date', '?')}" + (" (--quick)" if m.get("quick") else ""))
+    print()
+    print(f"lipsync-gateway benchmark on {where}")
+    print(t.text())
+    if markdown:
+        with open(markdown, "w") as f:
+            f.write(f"Machine: {where}\n\n{t.markdown()}\n")
+    if t.broken:
+        print("\nSOME CALLS FAILED or a run is missing: see the rows marked '!'")
+        return 1
+    return 3 if t.failed_target else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

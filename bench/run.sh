@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# bench/run.sh: the one benchmark command. Builds lipsync-gateway, kling-sim
+# and lipsync-loadgen in Release (build-release/), starts them on 127.0.0.1
+# and measures each scenario side by side with its limit:
+#   S1 small create    wrk → kling-sim        vs  loadgen → gateway → kling-sim
+#   S2 5 MB audio      wrk → kling-sim        vs  loadgen → gateway → kling-sim
+#   S3 slow upstream   Little's law (and wrk)  vs  1,000 calls in flight
+#   S4 watchers        tasks / poll interval   vs  10,000 streams over 100 tasks
+# Prints one table (scenario, metric, gateway, limit, ratio, target, result).
+# See bench/README.md and docs/PERFORMANCE.md.
+#
+# Exit status: 0 every call succeeded and every target passed; 1 a call
+# failed or a measurement broke; 3 every call succeeded but a target failed.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: bench/run.sh [--quick] [--no-build] [--scenarios=S1,S2,S3,S4] [--keep]
+  --quick       short smoke run (~1 min): 2 s phases, S4 with 1,000 streams
+  --no-build    use the binaries already in build-release/
+  --scenarios   run only these (comma-separated)
+  --keep        keep the work directory (logs, raw JSON lines)
+Environment: LIPSYNC_BENCH_BUILD_DIR (default build-release).
+EOF
+}
+
+QUICK=0
+BUILD=1
+KEEP=0
+SCENARIOS="S1,S2,S3,S4"
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    --no-build) BUILD=0 ;;
+    --keep) KEEP=1 ;;
+    --scenarios=*) SCENARIOS="${arg#*=}" ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "run.sh: unknown argument $arg" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${LIPSYNC_BENCH_BUILD_DIR:-$ROOT/build-release}"
+PY=/usr/bin/python3 # Debian's, stdlib only
+SIM_BIN="$BUILD_DIR/sim/kling-sim"
+GW_BIN="$BUILD_DIR/service/lipsync-gateway"
+LOADGEN="$BUILD_DIR/bench/loadgen/lipsync-loadgen"
+WRK_LUA="$ROOT/bench/loadgen/wrk_post.lua"
+TABLE_PY="$ROOT/bench/loadgen/bench_table.py"
+API_KEY=sim-key
+CLK_TCK="$(getconf CLK_TCK)"
+SIM_THREADS=1200 # > the 1,000 connections of S3 (cpp-httplib: a thread each)
+
+# Phase lengths and sizes; --quick shortens them (for development only).
+if ((QUICK)); then
+  DUR=2; LAT_DUR=2; S3_DUR=3
+  S4_TASKS=20; S4_STREAMS=1000; S4_PROCESSING_MS=1000; S4_FINISH_MS=4000
+else
+  DUR=10; LAT_DUR=5; S3_DUR=10
+  S4_TASKS=100; S4_STREAMS=10000; S4_PROCESSING_MS=5000; S4_FINISH_MS=15000
+fi
+S1_C=64       # throughput phase: enough to saturate 2 cores
+S2_C=8        # 8 x 5 MB in flight
+S2_AUDIO=5000000
+S3_C=1000
+S3_LATENCY_MS=200
+S4_POLL_INITIAL=1s
+TOOL_TIMEOUT=180 # no load tool runs longer than this
+
+WORK="$(mktemp -d /tmp/lipsync-bench.XXXXXX)"
+RESULTS="$WORK/results.jsonl"
+: >"$RESULTS"
+BG_PIDS=()
+SIM_PID=""
+GW_PID=""
+SAMPLER_PID=""
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# Ends every process this script started (by pid), then removes the work dir.
+cleanup() {
+  local pid
+  for pid in "${BG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if ((KEEP)); then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- setup ----
+
+install_tools() {
+  if [[ -x "$ROOT/scripts/setup.sh" ]]; then "$ROOT/scripts/setup.sh" >&2; fi
+  local missing=()
+  local p
+  for p in wrk iproute2 curl; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+      missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    local sudo=""
+    [[ "$(id -u)" -eq 0 ]] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  log "building Release into $BUILD_DIR"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DLIPSYNC_BUILD_TESTS=OFF >"$WORK/cmake.log" 2>&1 ||
+    { cat "$WORK/cmake.log" >&2; exit 1; }
+  cmake --build "$BUILD_DIR" -j2 \
+    --target lipsync-gateway kling-sim lipsync-loadgen >"$WORK/build.log" 2>&1 ||
+    { tail -50 "$WORK/build.log" >&2; exit 1; }
+}
+
+# ------------------------------------------------------------ processes ----
+
+# wait_port_file FILE PID: prints the port once FILE exists (20 s at most).
+wait_port_file() {
+  local file=$1 pid=$2 i
+  for ((i = 0; i < 200; i++)); do
+    if [[ -s "$file" ]]; then
+      tr -d '[:space:]' <"$file"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { log "process $pid exited early"; return 1; }
+    sleep 0.1
+  done
+  log "no port file $file after 20 s"
+  return 1
+}
+
+# start_sim NAME [flags...]: sets SIM_PID and SIM_PORT.
+start_sim() {
+  local name=$1
+  shift
+  rm -f "$WORK/sim.port"
+  "$SIM_BIN" --listen=127.0.0.1:0 --port_file="$WORK/sim.port" \
+    --api_key="$API_KEY" --threads="$SIM_THREADS" "$@" \
+    >"$WORK/sim-$name.log" 2>&1 &
+  SIM_PID=$!
+  BG_PIDS+=("$SIM_PID")
+  SIM_PORT="$(wait_port_file "$WORK/sim.port" "$SIM_PID")"
+}
+
+# start_gateway NAME [flags...]: sets GW_PID and GW_PORT. A fresh process per
+# scenario, so that VmHWM is that scenario's peak RSS.
+start_gateway() {
+  local name=$1
+  shift
+  rm -f "$WORK/gw.port"
+  KLING_API_KEY="$API_KEY" "$GW_BIN" --listen=127.0.0.1:0 \
+    --port_file="$WORK/gw.port" \
+    --upstream_base_url="http://127.0.0.1:$SIM_PORT" \
+    --allow_insecure_upstream --log_level=warning "$@" \
+    >"$WORK/gateway-$name.log" 2>&1 &
+  GW_PID=$!
+  BG_PIDS+=("$GW_PID")
+  GW_PORT="$(wait_port_file "$WORK/gw.port" "$GW_PID")"
+}
+
+# stop_pid PID: SIGTERM, then SIGKILL after 15 s; forgets the pid once reaped.
+stop_pid() {
+  local pid=$1 i kept=()
+  [[ -n "$pid" ]] || return 0
+  if kill -TERM "$pid" 2>/dev/null; then
+    for ((i = 0; i < 150; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+  for i in "${BG_PIDS[@]}"; do [[ "$i" == "$pid" ]] || kept+=("$i"); done
+  BG_PIDS=("${kept[@]}")
+}
+
+stop_stack() {
+  stop_pid "$GW_PID"
+  stop_pid "$SIM_PID"
+  GW_PID=""
+  SIM_PID=""
+}
+
+# ---------------------------------------------------------- /proc reads ----
+
+# utime + stime of PID, in clock ticks.
+cpu_ticks() {
+  local stat
+  stat="$(<"/proc/$1/stat")"
+  stat="${stat##*) }" # after the command name
+  # shellcheck disable=SC2086
+  set -- $stat
+  echo $((${12} + ${13}))
+}
+
+# status_field PID NAME: the number of a /proc/PID/status line (kB or count).
+status_field() {
+  local key value _
+  while read -r key value _; do
+    if [[ "$key" == "$2:" ]]; then
+      echo "$value"
+      return
+    fi
+  done <"/proc/$1/status"
+  echo 0
+}
+
+# Samples Threads and VmRSS of PID every 100 ms into FILE (max of each) until
+# stopped; bounded to 10 minutes.
+start_sampler() {
+  local pid=$1 file=$2
+  (
+    max_threads=0
+    max_rss=0
+    for ((i = 0; i < 6000; i++)); do
+      threads=0
+      rss=0
+      while read -r key value _; do
+        case "$key" in
+          Threads:) threads=$value ;;
+          VmRSS:) rss=$value ;;
+        esac
+      done <"/proc/$pid/status" 2>/dev/null || break
+      ((threads > max_threads)) && max_threads=$threads
+      ((rss > max_rss)) && max_rss=$rss
+      echo "$max_threads $max_rss" >"$file.tmp" && mv "$file.tmp" "$file"
+      sleep 0.1
+    done
+  ) &
+  SAMPLER_PID=$!
+  BG_PIDS+=("$SAMPLER_PID")
+}
+
+stop_sampler() {
+  stop_pid "$SAMPLER_PID"
+  SAMPLER_PID=""
+}
+
+sim_polls() {
+  curl -sf "http://127.0.0.1:$SIM_PORT/_sim/stats" |
+    "$PY" -c 'import json,sys; print(json.load(sys.stdin)["by_path"].get("GET /v1/videos/advanced-lip-sync/{id}", 0))'
+}
+
+# Client-side TIME-WAIT sockets towards the stand-in: connections the gateway
+# closed (not kept alive) in the last 60 s.
+time_wait_to_sim() {
+  ss -Htan state time-wait "( dport = :$SIM_PORT )" 2>/dev/null | wc -l
+}
+
+# emit JSON_LINE EXTRA_FIELDS: appends the tool's JSON line with more fields.
+emit() {
+  local line=$1 extra=$2
+  if [[ "$line" != \{*\} ]]; then
+    log "no JSON result from the load tool"
+    line='{"failed":-1,"tool_error":true}'
+  fi
+  echo "${line%\}},$extra}" >>"$RESULTS"
+}
+
+# --------------------------------------------------------------- phases ----
+
+# direct SCENARIO PHASE CONCURRENCY SECONDS BODY_FILE [wrk flags...]
+direct() {
+  local scenario=$1 phase=$2 c=$3 secs=$4 body=$5 rc=0 out
+  shift 5
+  local threads=2
+  ((c < 2)) && threads=1
+  local sim0 sim1
+  sim0="$(cpu_ticks "$SIM_PID")"
+  out="$(WRK_BODY_FILE="$body" WRK_API_KEY="$API_KEY" timeout "$TOOL_TIMEOUT" \
+    wrk -t"$threads" -c"$c" -d"${secs}s" -s "$WRK_LUA" "$@" \
+    "http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync" 2>"$WORK/wrk.err" |
+    grep '^{' | tail -1)" || rc=$?
+  sim1="$(cpu_ticks "$SIM_PID")"
+  emit "$out" "\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"direct\",\"concurrency\":$c,\"rc\":$rc,\"sim_cpu_ticks\":$((sim1 - sim0)),\"clk_tck\":$CLK_TCK"
+  log "$scenario $phase direct c=$c: $(echo "$out" | cut -c1-160)"
+}
+
+# gateway SCENARIO PHASE [loadgen flags...]
+gateway() {
+  local scenario=$1 phase=$2 rc=0 out
+  shift 2
+  local t0 t1 s0 s1 tw0 tw1 idle_threads
+  idle_threads="$(status_field "$GW_PID" Threads)"
+  tw0="$(time_wait_to_sim)"
+  start_sampler "$GW_PID" "$WORK/sample"
+  t0="$(cpu_ticks "$GW_PID")"
+  s0="$(cpu_ticks "$SIM_PID")"
+  out="$(timeout "$TOOL_TIMEOUT" "$LOADGEN" --target="127.0.0.1:$GW_PORT" \
+    --label="$scenario-$phase" "$@" 2>"$WORK/loadgen.err" | tail -1)" || rc=$?
+  t1="$(cpu_ticks "$GW_PID")"
+  s1="$(cpu_ticks "$SIM_PID")"
+  tw1="$(time_wait_to_sim)"
+  stop_sampler
+  local sample=(0 0)
+  [[ -s "$WORK/sample" ]] && read -r -a sample <"$WORK/sample"
+  emit "$out" "\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"gateway\",\"rc\":$rc,\"gw_cpu_ticks\":$((t1 - t0)),\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"gw_threads_before\":$idle_threads,\"gw_threads_max\":${sample[0]},\"gw_rss_max_kb\":${sample[1]},\"gw_hwm_kb\":$(status_field "$GW_PID" VmHWM),\"gw_rss_after_kb\":$(status_field "$GW_PID" VmRSS),\"time_wait_new\":$((tw1 - tw0))"
+  log "$scenario $phase gateway: $(echo "$out" | cut -c1-160)"
+  [[ -s "$WORK/loadgen.err" ]] && sed 's/^/    /' "$WORK/loadgen.err" >&2
+  return 0
+}
+
+# Fields that the table needs besides the runs.
+note() { echo "{\"note\":true,$1}" >>"$RESULTS"; }
+
+# ------------------------------------------------------------ scenarios ----
+
+scenario_s1() {
+  log "S1 small create (audio_id)"
+  start_sim S1
+  start_gateway S1
+  note "\"scenario\":\"S1\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS)"
+  "$LOADGEN" --mode=write-body --audio_bytes=0 --out="$WORK/small.json" >/dev/null
+  direct S1 tput "$S1_C" "$DUR" "$WORK/small.json"
+  gateway S1 tput --mode=create-small --concurrency="$S1_C" --channels=4 --duration="${DUR}s"
+  direct S1 c1 1 "$LAT_DUR" "$WORK/small.json"
+  gateway S1 c1 --mode=create-small --concurrency=1 --channels=1 --duration="${LAT_DUR}s"
+  direct S1 c16 16 "$LAT_DUR" "$WORK/small.json"
+  gateway S1 c16 --mode=create-small --concurrency=16 --channels=4 --duration="${LAT_DUR}s"
+  stop_stack
+}
+
+scenario_s2() {
+  log "S2 5 MB audio (sound_file_bytes)"
+  start_sim S2
+  start_gateway S2
+  note "\"scenario\":\"S2\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS)"
+  "$LOADGEN" --mode=write-body --audio_bytes="$S2_AUDIO" --out="$WORK/audio.json" >/dev/null
+  direct S2 tput "$S2_C" "$DUR" "$WORK/audio.json" --timeout=20s
+  gateway S2 tput --mode=create-audio --audio_bytes="$S2_AUDIO" --concurrency="$S2_C" --channels=4 --duration="${DUR}s"
+  direct S2 c1 1 "$LAT_DUR" "$WORK/audio.json" --timeout=20s
+  gateway S2 c1 --mode=create-audio --audio_bytes="$S2_AUDIO" --concurrency=1 --channels=1 --duration="${LAT_DUR}s"
+  stop_stack
+}
+
+scenario_s3() {
+  log "S3 slow upstream (${S3_LATENCY_MS} ms), $S3_C calls in flight"
+  start_sim S3 --latency_ms="$S3_LATENCY_MS"
+  start_gateway S3
+  sleep 1
+  note "\"scenario\":\"S3\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS),\"latency_ms\":$S3_LATENCY_MS"
+  "$LOADGEN" --mode=write-body --audio_bytes=0 --out="$WORK/small.json" >/dev/null
+  direct S3 tput "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
+  gateway S3 tput --mode=create-small --concurrency="$S3_C" --channels=10 --duration="${S3_DUR}s"
+  stop_stack
+}
+
+scenario_s4() {
+  log "S4 watchers: $S4_STREAMS streams over $S4_TASKS tasks"
+  start_sim S4 --processing_after_ms="$S4_PROCESSING_MS" --finish_after_ms="$S4_FINISH_MS"
+  start_gateway S4 --watch_poll_initial="$S4_POLL_INITIAL" --watch_poll_max=2s
+  note "\"scenario\":\"S4\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS)"
+  local p0 p1
+  p0="$(sim_polls)"
+  gateway S4 watch --mode=watch --tasks="$S4_TASKS" --streams="$S4_STREAMS" --channels=10 --stream_timeout=90s
+  p1="$(sim_polls)"
+  note "\"scenario\":\"S4\",\"polls\":$((p1 - p0)),\"tasks\":$S4_TASKS,\"poll_interval_s\":${S4_POLL_INITIAL%s}"
+  stop_stack
+}
+
+# ------------------------------------------------------------------ main ---
+
+machine_note() {
+  "$PY" - "$QUICK" >>"$RESULTS" <<'EOF'
+import json, os, platform, subprocess, sys, time
+model = ""
+for line in open("/proc/cpuinfo"):
+    if line.startswith("model name"):
+        model = line.split(":", 1)[1].strip()
+        break
+mem_kb = 0
+for line in open("/proc/meminfo"):
+    if line.startswith("MemTotal:"):
+        mem_kb = int(line.split()[1])
+print(json.dumps({"note": True, "machine": {
+    "cpu": model, "cores": os.cpu_count(), "mem_gib": round(mem_kb / 2**20, 1),
+    "kernel": platform.release(),
+    "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+    "quick": sys.argv[1] == "1"}}))
+EOF
+}
+
+install_tools
+((BUILD)) && build
+for bin in "$SIM_BIN" "$GW_BIN" "$LOADGEN"; do
+  [[ -x "$bin" ]] || { log "missing $bin (run without --no-build)"; exit 1; }
+done
+machine_note
+IFS=, read -r -a chosen <<<"$SCENARIOS"
+for s in "${chosen[@]}"; do
+  case "$s" in
+    S1) scenario_s1 ;;
+    S2) scenario_s2 ;;
+    S3) scenario_s3 ;;
+    S4) scenario_s4 ;;
+    *) log "unknown scenario $s"; exit 2 ;;
+  esac
+done
+cp "$RESULTS" "$BUILD_DIR/bench-results.jsonl"
+rc=0
+"$PY" "$TABLE_PY" "$RESULTS" --markdown="$BUILD_DIR/bench-table.md" || rc=$?
+log "raw results: $BUILD_DIR/bench-results.jsonl; markdown table: $BUILD_DIR/bench-table.md"
+exit "$rc"

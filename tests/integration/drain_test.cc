@@ -1,0 +1,70 @@
+// Graceful drain: SIGTERM during 50 in-flight slow creates loses none of
+// them; health turns NOT_SERVING at once; the process exits 0.
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "tests/support/gateway_harness.h"
+#include "tests/support/grpc_details.h"
+
+namespace lipsync::testing {
+namespace {
+
+namespace v1 = ::kling::lipsync::v1;
+
+TEST(DrainTest, SigtermDuringFiftySlowCreatesLosesNone) {
+  GatewayHarness harness;
+  HarnessOptions options;
+  options.sim_args = {"--latency_ms=1500", "--threads=128"};
+  options.gateway_args = {"--drain_delay=300ms", "--shutdown_grace=10s"};
+  ASSERT_TRUE(harness.Start(options).ok());
+
+  constexpr int kCalls = 50;
+  std::atomic<int> ok{0};
+  std::vector<grpc::Status> statuses(kCalls);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCalls; ++i) {
+    callers.emplace_back([&, i] {
+      v1::LipSyncTask task;
+      auto context = ContextWithTimeout(absl::Seconds(20));
+      statuses[i] =
+          harness.stub().CreateLipSyncTask(context.get(), SeedRequest(), &task);
+      if (statuses[i].ok() && !task.task_id().empty()) ++ok;
+    });
+  }
+  // Wait (bounded) until every create has reached the upstream.
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (harness.SimRequests("/v1/videos/advanced-lip-sync").size() < kCalls &&
+         absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(harness.SimRequests("/v1/videos/advanced-lip-sync").size(),
+            static_cast<size_t>(kCalls));
+
+  harness.gateway().Signal(SIGTERM);
+  // During the drain delay the gateway still answers, but says NOT_SERVING.
+  auto health = grpc::health::v1::Health::NewStub(harness.channel());
+  grpc::health::v1::HealthCheckResponse response;
+  bool saw_not_serving = false;
+  const absl::Time probe_until = absl::Now() + absl::Milliseconds(250);
+  while (!saw_not_serving && absl::Now() < probe_until) {
+    auto context = ContextWithTimeout(absl::Seconds(1));
+    grpc::health::v1::HealthCheckRequest request;
+    if (health->Check(context.get(), request, &response).ok() &&
+        response.status() == grpc::health::v1::HealthCheckResponse::NOT_SERVING) {
+      saw_not_serving = true;
+    }
+  }
+  EXPECT_TRUE(saw_not_serving);
+
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(ok.load(), kCalls);
+  for (const auto& s : statuses) EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(harness.gateway().Wait(absl::Seconds(15)), 0);
+}
+
+}  // namespace
+}  // namespace lipsync::testing
