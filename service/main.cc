@@ -58,13 +58,15 @@ ABSL_FLAG(
 ABSL_FLAG(absl::Duration, watch_poll_initial, absl::Seconds(1),
           "watch: delay before the second upstream poll of a task "
           "[LIPSYNC_WATCH_POLL_INITIAL]");
-ABSL_FLAG(absl::Duration, watch_poll_max, absl::Seconds(10),
-          "watch: longest delay between polls of a task [LIPSYNC_WATCH_POLL_MAX]");
+ABSL_FLAG(
+    absl::Duration, watch_poll_max, absl::Seconds(10),
+    "watch: longest delay between polls of a task [LIPSYNC_WATCH_POLL_MAX]");
 ABSL_FLAG(int64_t, max_watch_streams, 20000,
           "watch streams open at once; beyond: RESOURCE_EXHAUSTED "
           "[LIPSYNC_MAX_WATCH_STREAMS]");
-ABSL_FLAG(absl::Duration, max_watch_duration, absl::Hours(1),
-          "longest watch stream (callers re-open) [LIPSYNC_MAX_WATCH_DURATION]");
+ABSL_FLAG(
+    absl::Duration, max_watch_duration, absl::Hours(1),
+    "longest watch stream (callers re-open) [LIPSYNC_MAX_WATCH_DURATION]");
 ABSL_FLAG(int64_t, session_cache_size, 100000,
           "IdentifyFace sessions remembered for create checks "
           "[LIPSYNC_SESSION_CACHE_SIZE]");
@@ -75,6 +77,18 @@ ABSL_FLAG(int64_t, idempotency_cache_size, 100000,
           "[LIPSYNC_IDEMPOTENCY_CACHE_SIZE]");
 ABSL_FLAG(absl::Duration, idempotency_ttl, absl::Hours(24),
           "how long a create outcome is remembered [LIPSYNC_IDEMPOTENCY_TTL]");
+ABSL_FLAG(int, retry_max_attempts, 3,
+          "attempts per upstream read (billed calls only when provably unsent) "
+          "[LIPSYNC_RETRY_MAX_ATTEMPTS]");
+ABSL_FLAG(double, retry_budget_ratio, 0.1,
+          "retries allowed per upstream request over a 10 s window "
+          "[LIPSYNC_RETRY_BUDGET_RATIO]");
+ABSL_FLAG(int, breaker_failure_threshold, 5,
+          "consecutive upstream failures that open the circuit breaker "
+          "[LIPSYNC_BREAKER_FAILURE_THRESHOLD]");
+ABSL_FLAG(absl::Duration, breaker_cool_down, absl::Seconds(5),
+          "how long an open breaker fails fast before one probe "
+          "[LIPSYNC_BREAKER_COOL_DOWN]");
 ABSL_FLAG(std::string, log_level, "info",
           "debug | info | warning | error [LIPSYNC_LOG_LEVEL]");
 
@@ -108,6 +122,10 @@ constexpr EnvFlag kEnvFlags[] = {
     {"session_ttl", "LIPSYNC_SESSION_TTL"},
     {"idempotency_cache_size", "LIPSYNC_IDEMPOTENCY_CACHE_SIZE"},
     {"idempotency_ttl", "LIPSYNC_IDEMPOTENCY_TTL"},
+    {"retry_max_attempts", "LIPSYNC_RETRY_MAX_ATTEMPTS"},
+    {"retry_budget_ratio", "LIPSYNC_RETRY_BUDGET_RATIO"},
+    {"breaker_failure_threshold", "LIPSYNC_BREAKER_FAILURE_THRESHOLD"},
+    {"breaker_cool_down", "LIPSYNC_BREAKER_COOL_DOWN"},
     {"log_level", "LIPSYNC_LOG_LEVEL"},
 };
 
@@ -188,6 +206,11 @@ int main(int argc, char** argv) {
   options.idempotency.max_entries = static_cast<std::size_t>(
       std::max<int64_t>(0, absl::GetFlag(FLAGS_idempotency_cache_size)));
   options.idempotency.ttl = absl::GetFlag(FLAGS_idempotency_ttl);
+  options.retry.max_attempts = absl::GetFlag(FLAGS_retry_max_attempts);
+  options.retry.budget_ratio = absl::GetFlag(FLAGS_retry_budget_ratio);
+  options.breaker.failure_threshold =
+      absl::GetFlag(FLAGS_breaker_failure_threshold);
+  options.breaker.cool_down = absl::GetFlag(FLAGS_breaker_cool_down);
   options.drain_delay = absl::GetFlag(FLAGS_drain_delay);
   options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
 

@@ -31,7 +31,7 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& o) {
   if (absl::EndsWith(o.upstream_base_url, "/")) {
     bad.push_back("--upstream_base_url must not end with '/'");
   }
-  if (o.api_key.empty()) {
+  if (o.api_key.empty() && o.credentials == nullptr) {
     bad.push_back("no upstream API key: set KLING_API_KEY or --api_key_file");
   } else if (o.api_key.find_first_of("\r\n") != std::string::npos) {
     bad.push_back("the upstream API key contains a line break");
@@ -59,6 +59,15 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& o) {
   }
   if (o.service.max_watch_duration <= absl::ZeroDuration()) {
     bad.push_back("--max_watch_duration must be positive");
+  }
+  if (o.retry.max_attempts < 1 || o.retry.max_attempts > 10) {
+    bad.push_back("--retry_max_attempts must be in [1, 10]");
+  }
+  if (o.breaker.failure_threshold < 1 ||
+      o.breaker.cool_down <= absl::ZeroDuration()) {
+    bad.push_back(
+        "--breaker_failure_threshold must be >= 1 and --breaker_cool_down "
+        "positive");
   }
   if (o.drain_delay < absl::ZeroDuration() ||
       o.shutdown_grace < absl::ZeroDuration()) {

@@ -7,7 +7,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "service/resilience/circuit_breaker.h"
+#include "service/resilience/retry_policy.h"
 #include "service/server/lipsync_service.h"
+#include "service/upstream/credentials.h"
 #include "service/upstream/curl_engine_options.h"
 #include "service/workflow/idempotent_create_client.h"
 #include "service/workflow/session_cache.h"
@@ -27,6 +30,8 @@ struct GatewayOptions {
   bool allow_insecure_upstream = false;
   // The upstream API key. Secret: never logged or printed.
   std::string api_key;
+  // When set, used instead of `api_key` (e.g. the access/secret-key JWT).
+  std::shared_ptr<upstream::Credentials> credentials;
 
   // On SIGTERM: health turns NOT_SERVING, then the gateway keeps serving for
   // `drain_delay` (so load balancers stop sending), then refuses new calls
@@ -39,6 +44,8 @@ struct GatewayOptions {
   workflow::WatchPollOptions watch;
   workflow::SessionCacheOptions sessions;
   workflow::IdempotencyOptions idempotency;
+  resilience::RetryOptions retry;
+  resilience::CircuitBreakerOptions breaker;
 };
 
 // OK, or INVALID_ARGUMENT naming every bad setting in one message.

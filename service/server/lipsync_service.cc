@@ -68,7 +68,9 @@ upstream::UpstreamCallback<v1::LipSyncTask> FinishWithTask(
 
 LipSyncService::LipSyncService(const ServiceOptions& options,
                                ServiceDependencies deps)
-    : options_(options), deps_(std::move(deps)), admission_(options.admission) {}
+    : options_(options),
+      deps_(std::move(deps)),
+      admission_(options.admission) {}
 
 grpc::ServerUnaryReactor* LipSyncService::IdentifyFace(
     grpc::CallbackServerContext* context,
@@ -84,8 +86,8 @@ grpc::ServerUnaryReactor* LipSyncService::IdentifyFace(
   }
   deps_.upstream->IdentifyFace(
       call->call(), *request,
-      [call, response,
-       sessions = deps_.sessions](absl::StatusOr<v1::IdentifyFaceResponse> answer) {
+      [call, response, sessions = deps_.sessions](
+          absl::StatusOr<v1::IdentifyFaceResponse> answer) {
         if (answer.ok()) {
           *response = *std::move(answer);
           sessions->Remember(response->session_id(), KnownFaces(*response));
@@ -105,7 +107,8 @@ grpc::ServerUnaryReactor* LipSyncService::CreateLipSyncTask(
                     EffectiveDeadline(*context, options_.default_call_timeout,
                                       options_.max_call_timeout));
   FieldViolations violations = validation::ValidateCreateRequest(*request);
-  if (violations.empty()) violations = validation::ValidateAudioContent(*request);
+  if (violations.empty())
+    violations = validation::ValidateAudioContent(*request);
   if (violations.empty()) {
     // Only when this replica saw the session's IdentifyFace; otherwise the
     // upstream remains the judge of face and interval.
@@ -118,7 +121,7 @@ grpc::ServerUnaryReactor* LipSyncService::CreateLipSyncTask(
     return call;
   }
   deps_.upstream->CreateLipSyncTask(call->call(), *request,
-                               FinishWithTask(call, response));
+                                    FinishWithTask(call, response));
   return call;
 }
 
@@ -134,7 +137,7 @@ grpc::ServerUnaryReactor* LipSyncService::GetLipSyncTask(
     return call;
   }
   deps_.upstream->GetLipSyncTask(call->call(), *request,
-                            FinishWithTask(call, response));
+                                 FinishWithTask(call, response));
   return call;
 }
 
@@ -171,9 +174,9 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
     refused = InvalidRequestError(violations);
   } else if (watch_streams_.fetch_add(1) >= options_.max_watch_streams) {
     watch_streams_.fetch_sub(1);
-    refused = absl::ResourceExhaustedError(absl::StrCat(
-        "gateway overloaded: ", options_.max_watch_streams,
-        " watch streams open; retry with backoff"));
+    refused = absl::ResourceExhaustedError(
+        absl::StrCat("gateway overloaded: ", options_.max_watch_streams,
+                     " watch streams open; retry with backoff"));
   }
   if (!refused.ok()) {
     class Refused final : public grpc::ServerWriteReactor<v1::LipSyncTask> {

@@ -11,15 +11,15 @@
 #include <memory>
 #include <string>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpc/health/v1/health.pb.h"
 #include "service/common/json_log.h"
 #include "service/common/limits.h"
-#include "service/server/lipsync_service.h"
-#include "absl/random/random.h"
 #include "service/resilience/timer_queue.h"
+#include "service/server/lipsync_service.h"
 #include "service/server/upstream_factory.h"
 #include "service/upstream/curl_engine.h"
 
@@ -68,8 +68,8 @@ absl::Status RunServer(const GatewayOptions& options) {
 
   resilience::TimerQueue timers;
   auto engine = std::make_shared<upstream::CurlEngine>(options.curl);
-  std::shared_ptr<upstream::UpstreamClient> upstream =
-      MakeUpstreamClient(options, engine, &timers);
+  UpstreamStack stack = MakeUpstreamClient(options, engine, &timers);
+  std::shared_ptr<upstream::UpstreamClient> upstream = stack.client;
   auto random = std::make_shared<absl::BitGen>();
   auto random_mu = std::make_shared<absl::Mutex>();
   auto watch_hub = std::make_shared<workflow::TaskWatchHub>(

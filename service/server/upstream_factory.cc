@@ -2,23 +2,57 @@
 
 #include <utility>
 
+#include "service/common/json_log.h"
+#include "service/resilience/circuit_breaking_upstream_client.h"
+#include "service/resilience/retrying_upstream_client.h"
 #include "service/upstream/credentials.h"
 #include "service/upstream/kling_upstream_client.h"
 #include "service/workflow/idempotent_create_client.h"
 
 namespace lipsync::server {
+namespace {
 
-std::shared_ptr<upstream::UpstreamClient> MakeUpstreamClient(
+const char* BreakerStateName(resilience::CircuitBreaker::State state) {
+  switch (state) {
+    case resilience::CircuitBreaker::State::kClosed:
+      return "closed";
+    case resilience::CircuitBreaker::State::kOpen:
+      return "open";
+    case resilience::CircuitBreaker::State::kHalfOpen:
+      return "half-open";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+UpstreamStack MakeUpstreamClient(
     const GatewayOptions& options,
     std::shared_ptr<upstream::HttpTransport> transport,
     resilience::Scheduler* scheduler) {
+  UpstreamStack stack;
   std::shared_ptr<upstream::UpstreamClient> client =
       std::make_shared<upstream::KlingUpstreamClient>(
           options.upstream_base_url,
-          upstream::MakeStaticKeyCredentials(options.api_key),
+          options.credentials != nullptr
+              ? options.credentials
+              : upstream::MakeStaticKeyCredentials(options.api_key),
           std::move(transport));
-  return std::make_shared<workflow::IdempotentCreateClient>(
+  stack.breaker = std::make_shared<resilience::CircuitBreaker>(
+      options.breaker, [scheduler] { return scheduler->Now(); },
+      [](resilience::CircuitBreaker::State from,
+         resilience::CircuitBreaker::State to) {
+        LogJson(
+            LogLevel::kWarning, "circuit breaker",
+            {{"from", BreakerStateName(from)}, {"to", BreakerStateName(to)}});
+      });
+  client = std::make_shared<resilience::CircuitBreakingUpstreamClient>(
+      std::move(client), stack.breaker);
+  client = std::make_shared<resilience::RetryingUpstreamClient>(
+      std::move(client), scheduler, options.retry);
+  stack.client = std::make_shared<workflow::IdempotentCreateClient>(
       std::move(client), options.idempotency);
+  return stack;
 }
 
 }  // namespace lipsync::server

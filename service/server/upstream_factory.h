@@ -1,11 +1,14 @@
 // The one place that knows how the upstream client is stacked:
-//   IdempotentCreate( Kling REST client over the libcurl engine )
+//   IdempotentCreate( Retrying( CircuitBreaking( Kling REST client ) ) )
+// over the libcurl engine: each retry attempt passes the breaker, and a
+// create the idempotency layer joins is retried only where it is safe.
 // Nothing else depends on the order or on which decorators exist.
 #ifndef LIPSYNC_SERVICE_SERVER_UPSTREAM_FACTORY_H_
 #define LIPSYNC_SERVICE_SERVER_UPSTREAM_FACTORY_H_
 
 #include <memory>
 
+#include "service/resilience/circuit_breaker.h"
 #include "service/resilience/scheduler.h"
 #include "service/server/gateway_options.h"
 #include "service/upstream/http_transport.h"
@@ -13,8 +16,14 @@
 
 namespace lipsync::server {
 
+struct UpstreamStack {
+  std::shared_ptr<upstream::UpstreamClient> client;
+  // Exposed for metrics and logs.
+  std::shared_ptr<resilience::CircuitBreaker> breaker;
+};
+
 // `transport` and `scheduler` must outlive the returned client.
-std::shared_ptr<upstream::UpstreamClient> MakeUpstreamClient(
+UpstreamStack MakeUpstreamClient(
     const GatewayOptions& options,
     std::shared_ptr<upstream::HttpTransport> transport,
     resilience::Scheduler* scheduler);

@@ -52,8 +52,8 @@ WatchCall* WatchCall::Start(grpc::CallbackServerContext* context,
                             std::shared_ptr<workflow::TaskWatchHub> hub,
                             resilience::Scheduler* scheduler, absl::Time end_by,
                             std::function<void()> on_done) {
-  auto* call =
-      new WatchCall(context, request, std::move(hub), scheduler, std::move(on_done));
+  auto* call = new WatchCall(context, request, std::move(hub), scheduler,
+                             std::move(on_done));
   std::shared_ptr<Watcher> watcher = call->watcher_;
   call->end_timer_ = scheduler->Schedule(end_by, [watcher] {
     watcher->OnError(absl::DeadlineExceededError(

@@ -38,19 +38,22 @@ void CheckFace(const kling::lipsync::v1::FaceChoose& face,
     out->push_back({field, std::string(info.status().message())});
     return;
   }
-  const std::string what = absl::StrCat(
-      audio::AudioFormatName(info->format), " audio of ", Seconds(info->duration_ms));
+  const std::string what =
+      absl::StrCat(audio::AudioFormatName(info->format), " audio of ",
+                   Seconds(info->duration_ms));
   if (info->duration_ms < audio::kMinAudioDurationMs ||
       info->duration_ms > audio::kMaxAudioDurationMs) {
-    out->push_back({field, absl::StrCat("audio must be 2 s to 60 s long; this is ",
-                                        what)});
+    out->push_back(
+        {field,
+         absl::StrCat("audio must be 2 s to 60 s long; this is ", what)});
     return;
   }
   if (face.has_sound_end_time() && face.sound_end_time() > info->duration_ms) {
-    out->push_back({absl::StrCat(prefix, "sound_end_time"),
-                    absl::StrCat("must not be later than the end of the audio (",
-                                 info->duration_ms, " ms: ", what, "); got ",
-                                 face.sound_end_time(), " ms")});
+    out->push_back(
+        {absl::StrCat(prefix, "sound_end_time"),
+         absl::StrCat("must not be later than the end of the audio (",
+                      info->duration_ms, " ms: ", what, "); got ",
+                      face.sound_end_time(), " ms")});
   }
 }
 

@@ -51,8 +51,8 @@ uint64_t CreateRequestFingerprint(const v1::CreateLipSyncTaskRequest& r) {
         h, f.face_id(), f.audio_id(), f.sound_file(), f.sound_file_bytes(),
         f.has_sound_start_time(), f.sound_start_time(), f.has_sound_end_time(),
         f.sound_end_time(), f.has_sound_insert_time(), f.sound_insert_time(),
-        f.has_sound_volume(), f.sound_volume(),
-        f.has_original_audio_volume(), f.original_audio_volume());
+        f.has_sound_volume(), f.sound_volume(), f.has_original_audio_volume(),
+        f.original_audio_volume());
   }
   return h;
 }
@@ -150,8 +150,8 @@ void IdempotentCreateClient::ResolveDuplicate(const std::string& key,
                          });
 }
 
-void IdempotentCreateClient::CompleteKey(const std::string& key,
-                                         absl::StatusOr<v1::LipSyncTask> result) {
+void IdempotentCreateClient::CompleteKey(
+    const std::string& key, absl::StatusOr<v1::LipSyncTask> result) {
   std::vector<Done> waiters;
   {
     absl::MutexLock lock(&mu_);

@@ -42,24 +42,26 @@ uint64_t CreateRequestFingerprint(const v1::CreateLipSyncTaskRequest& request);
 class IdempotentCreateClient final : public upstream::UpstreamClient {
  public:
   using Clock = std::function<absl::Time()>;
-  IdempotentCreateClient(std::shared_ptr<upstream::UpstreamClient> child,
-                         const IdempotencyOptions& options,
-                         Clock clock = [] { return absl::Now(); });
+  IdempotentCreateClient(
+      std::shared_ptr<upstream::UpstreamClient> child,
+      const IdempotencyOptions& options,
+      Clock clock = [] { return absl::Now(); });
 
-  void CreateLipSyncTask(std::shared_ptr<CallContext> call,
-                         const v1::CreateLipSyncTaskRequest& request,
-                         upstream::UpstreamCallback<v1::LipSyncTask> done) override;
+  void CreateLipSyncTask(
+      std::shared_ptr<CallContext> call,
+      const v1::CreateLipSyncTaskRequest& request,
+      upstream::UpstreamCallback<v1::LipSyncTask> done) override;
 
   // Pass-through.
-  void IdentifyFace(std::shared_ptr<CallContext> call,
-                    const v1::IdentifyFaceRequest& request,
-                    upstream::UpstreamCallback<v1::IdentifyFaceResponse> done)
-      override {
+  void IdentifyFace(
+      std::shared_ptr<CallContext> call, const v1::IdentifyFaceRequest& request,
+      upstream::UpstreamCallback<v1::IdentifyFaceResponse> done) override {
     child_->IdentifyFace(std::move(call), request, std::move(done));
   }
-  void GetLipSyncTask(std::shared_ptr<CallContext> call,
-                      const v1::GetLipSyncTaskRequest& request,
-                      upstream::UpstreamCallback<v1::LipSyncTask> done) override {
+  void GetLipSyncTask(
+      std::shared_ptr<CallContext> call,
+      const v1::GetLipSyncTaskRequest& request,
+      upstream::UpstreamCallback<v1::LipSyncTask> done) override {
     child_->GetLipSyncTask(std::move(call), request, std::move(done));
   }
   void ListLipSyncTasks(
@@ -83,8 +85,8 @@ class IdempotentCreateClient final : public upstream::UpstreamClient {
     std::list<std::string>::iterator age;  // valid once completed
   };
 
-  void StartLeader(const std::string& key,
-                   v1::CreateLipSyncTaskRequest request, absl::Time deadline);
+  void StartLeader(const std::string& key, v1::CreateLipSyncTaskRequest request,
+                   absl::Time deadline);
   void ResolveDuplicate(const std::string& key, std::string external_task_id,
                         absl::Time deadline);
   void CompleteKey(const std::string& key, absl::StatusOr<v1::LipSyncTask> r);

@@ -30,8 +30,9 @@ struct SessionCacheOptions {
 class SessionCache {
  public:
   using Clock = std::function<absl::Time()>;
-  explicit SessionCache(const SessionCacheOptions& options,
-                        Clock clock = [] { return absl::Now(); });
+  explicit SessionCache(
+      const SessionCacheOptions& options,
+      Clock clock = [] { return absl::Now(); });
 
   // Thread-safe. Replaces an earlier entry of the same session.
   void Remember(const std::string& session_id,

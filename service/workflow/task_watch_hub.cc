@@ -68,11 +68,10 @@ void TaskWatchHub::Unwatch(const v1::WatchLipSyncTaskRequest& request,
   auto it = pollers_.find(KeyOf(request));
   if (it == pollers_.end()) return;
   auto& watchers = it->second.watchers;
-  watchers.erase(std::remove_if(watchers.begin(), watchers.end(),
-                                [watcher](const auto& w) {
-                                  return w.get() == watcher;
-                                }),
-                 watchers.end());
+  watchers.erase(
+      std::remove_if(watchers.begin(), watchers.end(),
+                     [watcher](const auto& w) { return w.get() == watcher; }),
+      watchers.end());
   if (watchers.empty()) {
     if (it->second.timer_id != 0) scheduler_->Cancel(it->second.timer_id);
     // An in-flight poll finds no poller (or a newer generation) and stops.
@@ -93,8 +92,8 @@ void TaskWatchHub::StartPoll(const std::string& key) {
   poller.timer_id = 0;
   poller.poll_in_flight = true;
   ++polls_started_;
-  auto call = std::make_shared<CallContext>(scheduler_->Now() +
-                                            options_.poll_timeout);
+  auto call =
+      std::make_shared<CallContext>(scheduler_->Now() + options_.poll_timeout);
   // The upstream may complete inline (e.g. a fake, or a failure before
   // sending): never hold mu_ across it.
   v1::GetLipSyncTaskRequest request = poller.request;

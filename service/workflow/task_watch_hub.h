@@ -57,7 +57,8 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
   // alive). `scheduler` must outlive it. `random_unit` returns uniform values
   // in [0, 1) (injected for deterministic tests).
   TaskWatchHub(std::shared_ptr<upstream::UpstreamClient> upstream,
-               resilience::Scheduler* scheduler, const WatchPollOptions& options,
+               resilience::Scheduler* scheduler,
+               const WatchPollOptions& options,
                std::function<double()> random_unit);
   // Stops every poller (pending timers cancelled); watchers get no more
   // calls. Call before the scheduler goes away.

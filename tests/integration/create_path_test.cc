@@ -186,7 +186,8 @@ TEST_F(CreatePathTest, InlineAudioIsSniffedBeforeTheUpstreamCall) {
   const std::vector<Case> cases = {
       {"too short", MakeWav(16000, 1900), false, 2000,
        "face_choose[0].sound_file_bytes"},
-      {"too long", MakeWav(8000, 60100), true, 5000, "face_choose[0].sound_file"},
+      {"too long", MakeWav(8000, 60100), true, 5000,
+       "face_choose[0].sound_file"},
       {"end beyond the audio", MakeWav(16000, 4000), false, 4500,
        "face_choose[0].sound_end_time"},
       {"not audio", std::string(4096, 'x'), true, 5000,

@@ -54,7 +54,8 @@ TEST(DrainTest, SigtermDuringFiftySlowCreatesLosesNone) {
     auto context = ContextWithTimeout(absl::Seconds(1));
     grpc::health::v1::HealthCheckRequest request;
     if (health->Check(context.get(), request, &response).ok() &&
-        response.status() == grpc::health::v1::HealthCheckResponse::NOT_SERVING) {
+        response.status() ==
+            grpc::health::v1::HealthCheckResponse::NOT_SERVING) {
       saw_not_serving = true;
     }
   }

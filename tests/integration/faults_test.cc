@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
@@ -37,14 +38,14 @@ class FaultsTest : public ::testing::Test {
     auto context = ContextWithTimeout(absl::Seconds(10));
     grpc::Status status =
         harness_->stub().CreateLipSyncTask(context.get(), SeedRequest(), &task);
-    EXPECT_TRUE(status.ok()) << "gateway not serving after the fault: "
-                             << status.error_message();
+    EXPECT_TRUE(status.ok())
+        << "gateway not serving after the fault: " << status.error_message();
   }
 
   // Injects `fault` on the next create and returns the create's status.
-  grpc::Status CreateWithFault(nlohmann::json fault,
-                               absl::Duration timeout = absl::Seconds(5),
-                               v1::CreateLipSyncTaskRequest request = SeedRequest()) {
+  grpc::Status CreateWithFault(
+      nlohmann::json fault, absl::Duration timeout = absl::Seconds(5),
+      v1::CreateLipSyncTaskRequest request = SeedRequest()) {
     fault["path_prefix"] = kLipSyncPath;
     fault["method"] = "POST";
     harness_->AddSimFault(fault);
@@ -71,13 +72,15 @@ class FaultsTest : public ::testing::Test {
 GatewayHarness* FaultsTest::harness_ = nullptr;
 
 TEST_F(FaultsTest, HangUntilTheCallerGivesUpIsDeadlineExceeded) {
-  grpc::Status s = CreateWithFault({{"fault", "hang"}}, absl::Milliseconds(600));
+  grpc::Status s =
+      CreateWithFault({{"fault", "hang"}}, absl::Milliseconds(600));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_EQ(creates_sent_, 1);
 }
 
 TEST_F(FaultsTest, RateLimitIsResourceExhaustedWithRetryDelay) {
-  grpc::Status s = CreateWithFault({{"fault", "rate_limit"}, {"retry_after_s", 3}});
+  grpc::Status s =
+      CreateWithFault({{"fault", "rate_limit"}, {"retry_after_s", 3}});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(Reason(s), "UPSTREAM_RATE_LIMITED");
   auto retry = FindDetail<google::rpc::RetryInfo>(s);
@@ -90,7 +93,8 @@ TEST_F(FaultsTest, ConnectionResetMidBodyIsUnavailableAndNotResent) {
   grpc::Status s = CreateWithFault({{"fault", "reset"}});
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(Reason(s), "UPSTREAM_UNREACHABLE");
-  EXPECT_EQ(creates_sent_, 1);  // a create that reached the upstream is never re-sent
+  EXPECT_EQ(creates_sent_,
+            1);  // a create that reached the upstream is never re-sent
 }
 
 TEST_F(FaultsTest, TruncatedJsonIsInternal) {
@@ -134,8 +138,8 @@ TEST_F(FaultsTest, HundredMegabyteAnswerIsCutOff) {
 }
 
 TEST_F(FaultsTest, SlowDripPastTheDeadlineIsDeadlineExceeded) {
-  grpc::Status s = CreateWithFault({{"fault", "slow_drip"}, {"interval_ms", 100}},
-                                   absl::Milliseconds(700));
+  grpc::Status s = CreateWithFault(
+      {{"fault", "slow_drip"}, {"interval_ms", 100}}, absl::Milliseconds(700));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_EQ(creates_sent_, 1);
 }
@@ -147,9 +151,9 @@ TEST_F(FaultsTest, AddedLatencyWithinTheDeadlineSucceeds) {
 }
 
 TEST_F(FaultsTest, EveryDocumentedErrorCodeKeepsTheGatewayServing) {
-  for (int code : {1000, 1001, 1002, 1003, 1004, 1100, 1101, 1102, 1103, 1200,
-                   1201, 1202, 1203, 1300, 1301, 1302, 1303, 1304, 5000, 5001,
-                   5002}) {
+  for (int code :
+       {1000, 1001, 1002, 1003, 1004, 1100, 1101, 1102, 1103, 1200, 1201,
+        1202, 1203, 1300, 1301, 1302, 1303, 1304, 5000, 5001, 5002}) {
     SCOPED_TRACE(code);
     harness_->ClearSimRequests();
     grpc::Status s = CreateWithFault(
@@ -161,10 +165,12 @@ TEST_F(FaultsTest, EveryDocumentedErrorCodeKeepsTheGatewayServing) {
 
 TEST_F(FaultsTest, ResetAfterTheTaskWasCreatedThenRetryWithTheKeyPaysOnce) {
   v1::CreateLipSyncTaskRequest request = SeedRequest();
-  request.set_request_id(absl::StrCat("reset-", absl::ToUnixNanos(absl::Now())));
+  request.set_request_id(
+      absl::StrCat("reset-", absl::ToUnixNanos(absl::Now())));
   // The sim creates the task, then breaks the answer: the classic "did my
   // paid call go through?".
-  grpc::Status first = CreateWithFault({{"fault", "reset"}}, absl::Seconds(5), request);
+  grpc::Status first =
+      CreateWithFault({{"fault", "reset"}}, absl::Seconds(5), request);
   EXPECT_EQ(first.error_code(), grpc::StatusCode::UNAVAILABLE);
   v1::LipSyncTask task;
   auto context = ContextWithTimeout(absl::Seconds(10));
@@ -176,13 +182,73 @@ TEST_F(FaultsTest, ResetAfterTheTaskWasCreatedThenRetryWithTheKeyPaysOnce) {
   list.set_page_size(500);
   v1::ListLipSyncTasksResponse tasks;
   auto list_context = ContextWithTimeout(absl::Seconds(10));
-  ASSERT_TRUE(harness_->stub().ListLipSyncTasks(list_context.get(), list, &tasks).ok());
+  ASSERT_TRUE(
+      harness_->stub().ListLipSyncTasks(list_context.get(), list, &tasks).ok());
   int with_key = 0;
   for (const auto& t : tasks.tasks()) {
     with_key += t.task_info().external_task_id() == request.request_id();
   }
   EXPECT_EQ(with_key, 1);
   EXPECT_EQ(task.task_info().external_task_id(), request.request_id());
+}
+
+TEST_F(FaultsTest, ReadsAreRetriedOnUpstreamUnavailable) {
+  v1::LipSyncTask created;
+  auto create_context = ContextWithTimeout(absl::Seconds(10));
+  ASSERT_TRUE(
+      harness_->stub()
+          .CreateLipSyncTask(create_context.get(), SeedRequest(), &created)
+          .ok());
+  const std::string path = absl::StrCat(kLipSyncPath, "/", created.task_id());
+  harness_->ClearSimRequests();
+  harness_->AddSimFault({{"path_prefix", path},
+                         {"method", "GET"},
+                         {"fault", "error"},
+                         {"http_status", 503},
+                         {"code", 5001}});
+  v1::GetLipSyncTaskRequest get;
+  get.set_task_id(created.task_id());
+  v1::LipSyncTask task;
+  auto context = ContextWithTimeout(absl::Seconds(10));
+  grpc::Status s = harness_->stub().GetLipSyncTask(context.get(), get, &task);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(task.task_id(), created.task_id());
+  EXPECT_EQ(harness_->SimRequests(path).size(), 2u);  // the failure + one retry
+}
+
+TEST(CircuitBreakerTest,
+     RepeatedUpstreamFailuresFailFastAndHealthStaysServing) {
+  GatewayHarness harness;
+  HarnessOptions options;
+  options.start_sim = false;
+  options.upstream_base_url =
+      absl::StrCat("http://127.0.0.1:", UnusedLoopbackPort());
+  options.gateway_args = {"--breaker_failure_threshold=2",
+                          "--breaker_cool_down=30s", "--retry_max_attempts=1"};
+  ASSERT_TRUE(harness.Start(options).ok());
+  std::vector<std::string> reasons;
+  for (int i = 0; i < 4; ++i) {
+    v1::LipSyncTask task;
+    auto context = ContextWithTimeout(absl::Seconds(10));
+    grpc::Status s =
+        harness.stub().CreateLipSyncTask(context.get(), SeedRequest(), &task);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+    auto info = FindDetail<google::rpc::ErrorInfo>(s);
+    reasons.push_back(info ? info->reason() : "");
+  }
+  EXPECT_EQ(reasons[0], "UPSTREAM_UNREACHABLE");
+  EXPECT_EQ(reasons[1], "UPSTREAM_UNREACHABLE");
+  EXPECT_EQ(reasons[2], "UPSTREAM_CIRCUIT_OPEN");
+  EXPECT_EQ(reasons[3], "UPSTREAM_CIRCUIT_OPEN");
+  // An upstream outage must not take the replica out of its Service.
+  auto health = grpc::health::v1::Health::NewStub(harness.channel());
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  auto context = ContextWithTimeout(absl::Seconds(5));
+  ASSERT_TRUE(health->Check(context.get(), request, &response).ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_NE(harness.gateway().ReadLog().find("circuit breaker"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -109,7 +109,8 @@ TEST_F(WorkflowTest, IdentifyCreateWatchReachesSucceedWithResultVideo) {
   EXPECT_LT(face.start_time(), face.end_time());
 
   v1::LipSyncTask created;
-  ASSERT_TRUE(Create(CreateFor(session, face, face.start_time()), &created).ok());
+  ASSERT_TRUE(
+      Create(CreateFor(session, face, face.start_time()), &created).ok());
 
   std::vector<v1::LipSyncTask> seen;
   grpc::Status status = WatchAll(created.task_id(), absl::Seconds(20), &seen);
@@ -128,8 +129,8 @@ TEST_F(WorkflowTest, IdentifyCreateWatchReachesSucceedWithResultVideo) {
 
 TEST_F(WorkflowTest, KnownSessionRejectsUnknownFaceBeforeAnyUpstreamCall) {
   v1::IdentifyFaceResponse session = Identify("https://example.com/wf-2.mp4");
-  v1::CreateLipSyncTaskRequest request =
-      CreateFor(session, session.face_data(0), session.face_data(0).start_time());
+  v1::CreateLipSyncTaskRequest request = CreateFor(
+      session, session.face_data(0), session.face_data(0).start_time());
   request.mutable_face_choose(0)->set_face_id("no-such-face");
   harness_->ClearSimRequests();
   v1::LipSyncTask task;
@@ -168,7 +169,8 @@ TEST_F(WorkflowTest, TenWatchersOfOneTaskShareOnePoller) {
                                session.face_data(0).start_time()),
                      &created)
                   .ok());
-  const std::string task_path = absl::StrCat(kLipSyncPath, "/", created.task_id());
+  const std::string task_path =
+      absl::StrCat(kLipSyncPath, "/", created.task_id());
   harness_->ClearSimRequests();
   std::atomic<int> succeeded{0};
   std::vector<std::thread> watchers;
@@ -200,11 +202,13 @@ TEST_F(WorkflowTest, WatchEndsAtDeadlineAndPollingStops) {
   v1::CreateLipSyncTaskRequest request = SeedRequest();
   ASSERT_TRUE(Create(request, &created).ok());
   std::vector<v1::LipSyncTask> seen;
-  grpc::Status status = WatchAll(created.task_id(), absl::Milliseconds(250), &seen);
+  grpc::Status status =
+      WatchAll(created.task_id(), absl::Milliseconds(250), &seen);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_FALSE(seen.empty());  // the current status arrives at once
   // Polling stops once the last watcher is gone: the count settles.
-  const std::string task_path = absl::StrCat(kLipSyncPath, "/", created.task_id());
+  const std::string task_path =
+      absl::StrCat(kLipSyncPath, "/", created.task_id());
   absl::SleepFor(absl::Milliseconds(300));
   const int settled = CountSimRequests("GET", task_path);
   absl::SleepFor(absl::Milliseconds(500));
@@ -218,7 +222,8 @@ TEST_F(WorkflowTest, WatchOfUnknownTaskIsNotFound) {
   EXPECT_TRUE(seen.empty());
 }
 
-TEST_F(WorkflowTest, SameIdempotencyKeyFiveTimesConcurrentlyAndAgainCreatesOnce) {
+TEST_F(WorkflowTest,
+       SameIdempotencyKeyFiveTimesConcurrentlyAndAgainCreatesOnce) {
   v1::CreateLipSyncTaskRequest request = SeedRequest();
   request.set_request_id(absl::StrCat("key-", absl::ToUnixNanos(absl::Now())));
   harness_->ClearSimRequests();
@@ -241,7 +246,8 @@ TEST_F(WorkflowTest, SameIdempotencyKeyFiveTimesConcurrentlyAndAgainCreatesOnce)
 
 TEST_F(WorkflowTest, IdempotencyKeyReusedWithDifferentRequestIsRejected) {
   v1::CreateLipSyncTaskRequest request = SeedRequest();
-  request.set_request_id(absl::StrCat("reuse-", absl::ToUnixNanos(absl::Now())));
+  request.set_request_id(
+      absl::StrCat("reuse-", absl::ToUnixNanos(absl::Now())));
   v1::LipSyncTask task;
   ASSERT_TRUE(Create(request, &task).ok());
   request.mutable_face_choose(0)->set_sound_end_time(6000);
@@ -261,9 +267,9 @@ TEST_F(WorkflowTest, UpstreamDuplicateExternalTaskIdResolvesToTheExistingTask) {
   body["external_task_id"] = external_id;
   body["face_choose"][0].erase("sound_file");
   body.erase("callback_url");
-  auto direct = sim.Post(kLipSyncPath,
-                         {{"Authorization", absl::StrCat("Bearer ", kSimApiKey)}},
-                         body.dump(), "application/json");
+  auto direct = sim.Post(
+      kLipSyncPath, {{"Authorization", absl::StrCat("Bearer ", kSimApiKey)}},
+      body.dump(), "application/json");
   ASSERT_TRUE(direct && direct->status == 200) << (direct ? direct->body : "");
   const std::string existing =
       nlohmann::json::parse(direct->body)["data"]["task_id"];

@@ -6,7 +6,8 @@ namespace lipsync::testing {
 namespace {
 
 void PutLe(std::string* out, uint32_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  for (int i = 0; i < bytes; ++i)
+    out->push_back(static_cast<char>(v >> (8 * i)));
 }
 
 std::string Build(int sample_rate, int64_t data_bytes) {

@@ -13,22 +13,23 @@ namespace {
 // Holds each create until the test completes it, to control interleavings.
 class HeldUpstream final : public upstream::UpstreamClient {
  public:
-  void CreateLipSyncTask(std::shared_ptr<CallContext>,
-                         const v1::CreateLipSyncTaskRequest& request,
-                         upstream::UpstreamCallback<v1::LipSyncTask> done) override {
+  void CreateLipSyncTask(
+      std::shared_ptr<CallContext>, const v1::CreateLipSyncTaskRequest& request,
+      upstream::UpstreamCallback<v1::LipSyncTask> done) override {
     creates.push_back(request);
     pending_creates.push_back(std::move(done));
   }
-  void GetLipSyncTask(std::shared_ptr<CallContext>,
-                      const v1::GetLipSyncTaskRequest& request,
-                      upstream::UpstreamCallback<v1::LipSyncTask> done) override {
+  void GetLipSyncTask(
+      std::shared_ptr<CallContext>, const v1::GetLipSyncTaskRequest& request,
+      upstream::UpstreamCallback<v1::LipSyncTask> done) override {
     gets.push_back(request);
     v1::LipSyncTask task;
     task.set_task_id("existing-42");
     done(task);
   }
-  void IdentifyFace(std::shared_ptr<CallContext>, const v1::IdentifyFaceRequest&,
-                    upstream::UpstreamCallback<v1::IdentifyFaceResponse> done) override {
+  void IdentifyFace(
+      std::shared_ptr<CallContext>, const v1::IdentifyFaceRequest&,
+      upstream::UpstreamCallback<v1::IdentifyFaceResponse> done) override {
     done(absl::UnimplementedError("not used"));
   }
   void ListLipSyncTasks(
@@ -64,8 +65,8 @@ class IdempotentCreateClientTest : public ::testing::Test {
  protected:
   std::shared_ptr<HeldUpstream> upstream_ = std::make_shared<HeldUpstream>();
   absl::Time now_ = absl::FromUnixSeconds(1000);
-  IdempotentCreateClient client_{upstream_, {/*max_entries=*/2, absl::Hours(1)},
-                                 [this] { return now_; }};
+  IdempotentCreateClient client_{
+      upstream_, {/*max_entries=*/2, absl::Hours(1)}, [this] { return now_; }};
   std::shared_ptr<CallContext> call_ =
       std::make_shared<CallContext>(absl::InfiniteFuture());
   std::vector<absl::StatusOr<v1::LipSyncTask>> results_;
@@ -75,7 +76,8 @@ class IdempotentCreateClientTest : public ::testing::Test {
 };
 
 TEST_F(IdempotentCreateClientTest, ConcurrentSameKeyJoinsOneUpstreamCreate) {
-  for (int i = 0; i < 3; ++i) client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  for (int i = 0; i < 3; ++i)
+    client_.CreateLipSyncTask(call_, Request("k"), Collect());
   ASSERT_EQ(upstream_->creates.size(), 1u);
   EXPECT_EQ(upstream_->creates[0].external_task_id(), "k");
   upstream_->pending_creates[0](Task("t1"));
@@ -106,7 +108,8 @@ TEST_F(IdempotentCreateClientTest, SameKeyDifferentRequestIsRejected) {
   client_.CreateLipSyncTask(call_, other, Collect());
   ASSERT_EQ(results_.size(), 1u);
   EXPECT_EQ(results_[0].status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(GetErrorInfo(results_[0].status())->reason(), "IDEMPOTENCY_KEY_REUSED");
+  EXPECT_EQ(GetErrorInfo(results_[0].status())->reason(),
+            "IDEMPOTENCY_KEY_REUSED");
 }
 
 TEST_F(IdempotentCreateClientTest, FailureIsNotRememberedSoARetryResends) {
