@@ -20,6 +20,7 @@ RUN apt-get update \
       libcurl4-openssl-dev \
       nlohmann-json3-dev \
       libcpp-httplib-dev libssl-dev \
+      prometheus-cpp-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -52,6 +53,7 @@ LABEL org.opencontainers.image.title="lipsync-gateway" \
 # Runtime libraries only: the packages owning each binary's NEEDED libraries
 # (found with `dpkg -S` on the build machine). libstdc++6, libgcc-s1 and libc6
 # are already in the base. ca-certificates: the upstream is https.
+# libprometheus-cpp-*: the /metrics listener (service/observability).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates \
@@ -60,6 +62,8 @@ RUN apt-get update \
       libcurl4 \
       libgrpc++1.51 \
       libgrpc29 \
+      libprometheus-cpp-core1.0 \
+      libprometheus-cpp-pull1.0 \
       libprotobuf32 \
       libssl3 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt/* /var/log/dpkg.log \

@@ -74,6 +74,7 @@ BG_PIDS=()
 SIM_PID=""
 GW_PID=""
 SAMPLER_PID=""
+GW_ACCEPT_ENCODING=""
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -198,6 +199,23 @@ cpu_ticks() {
   echo $((${12} + ${13}))
 }
 
+# CPU time of this shell's waited-for children (the load tools), in ticks.
+children_ticks() {
+  local stat
+  stat="$(<"/proc/$$/stat")"
+  stat="${stat##*) }"
+  # shellcheck disable=SC2086
+  set -- $stat
+  echo $((${14} + ${15}))
+}
+
+# Busy ticks of the whole machine (all cores), from /proc/stat.
+machine_busy_ticks() {
+  local cpu user nice system idle iowait irq softirq steal _
+  read -r cpu user nice system idle iowait irq softirq steal _ </proc/stat
+  echo $((user + nice + system + irq + softirq + steal))
+}
+
 # status_field PID NAME: the number of a /proc/PID/status line (kB or count).
 status_field() {
   local key value _
@@ -241,6 +259,18 @@ stop_sampler() {
   SAMPLER_PID=""
 }
 
+# Sets GW_ACCEPT_ENCODING to the Accept-Encoding the gateway sends upstream
+# (from the stand-in's request record, after one call), so the direct runs
+# send the same and the stand-in does the same work per call.
+mirror_gateway_headers() {
+  "$LOADGEN" --target="127.0.0.1:$GW_PORT" --mode=create-small --concurrency=1 \
+    --channels=1 --max_calls=1 >/dev/null 2>&1 || { log "gateway warm-up call failed"; return 1; }
+  GW_ACCEPT_ENCODING="$(curl -sf "http://127.0.0.1:$SIM_PORT/_sim/requests?path_prefix=/v1/videos/advanced-lip-sync" |
+    "$PY" -c 'import json,sys; r=json.load(sys.stdin); print(r[-1]["headers"].get("accept-encoding", "") if r else "")')"
+  curl -sf -X DELETE "http://127.0.0.1:$SIM_PORT/_sim/requests" >/dev/null
+  log "gateway sends Accept-Encoding: '${GW_ACCEPT_ENCODING}'; the direct runs send the same"
+}
+
 sim_polls() {
   curl -sf "http://127.0.0.1:$SIM_PORT/_sim/stats" |
     "$PY" -c 'import json,sys; print(json.load(sys.stdin)["by_path"].get("GET /v1/videos/advanced-lip-sync/{id}", 0))'
@@ -270,14 +300,19 @@ direct() {
   shift 5
   local threads=2
   ((c < 2)) && threads=1
-  local sim0 sim1
+  local sim0 sim1 c0 c1 m0 m1
   sim0="$(cpu_ticks "$SIM_PID")"
-  out="$(WRK_BODY_FILE="$body" WRK_API_KEY="$API_KEY" timeout "$TOOL_TIMEOUT" \
+  c0="$(children_ticks)"
+  m0="$(machine_busy_ticks)"
+  out="$(WRK_BODY_FILE="$body" WRK_API_KEY="$API_KEY" \
+    WRK_ACCEPT_ENCODING="${ACCEPT_ENCODING-$GW_ACCEPT_ENCODING}" timeout "$TOOL_TIMEOUT" \
     wrk -t"$threads" -c"$c" -d"${secs}s" -s "$WRK_LUA" "$@" \
     "http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync" 2>"$WORK/wrk.err" |
     grep '^{' | tail -1)" || rc=$?
   sim1="$(cpu_ticks "$SIM_PID")"
-  emit "$out" "\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"direct\",\"concurrency\":$c,\"rc\":$rc,\"sim_cpu_ticks\":$((sim1 - sim0)),\"clk_tck\":$CLK_TCK"
+  c1="$(children_ticks)"
+  m1="$(machine_busy_ticks)"
+  emit "$out" "\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"direct\",\"accept_encoding\":\"${ACCEPT_ENCODING-$GW_ACCEPT_ENCODING}\",\"concurrency\":$c,\"rc\":$rc,\"sim_cpu_ticks\":$((sim1 - sim0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"clk_tck\":$CLK_TCK"
   log "$scenario $phase direct c=$c: $(echo "$out" | cut -c1-160)"
 }
 
@@ -285,21 +320,25 @@ direct() {
 gateway() {
   local scenario=$1 phase=$2 rc=0 out
   shift 2
-  local t0 t1 s0 s1 tw0 tw1 idle_threads
+  local t0 t1 s0 s1 c0 c1 m0 m1 tw0 tw1 idle_threads
   idle_threads="$(status_field "$GW_PID" Threads)"
   tw0="$(time_wait_to_sim)"
   start_sampler "$GW_PID" "$WORK/sample"
   t0="$(cpu_ticks "$GW_PID")"
   s0="$(cpu_ticks "$SIM_PID")"
+  c0="$(children_ticks)"
+  m0="$(machine_busy_ticks)"
   out="$(timeout "$TOOL_TIMEOUT" "$LOADGEN" --target="127.0.0.1:$GW_PORT" \
     --label="$scenario-$phase" "$@" 2>"$WORK/loadgen.err" | tail -1)" || rc=$?
   t1="$(cpu_ticks "$GW_PID")"
   s1="$(cpu_ticks "$SIM_PID")"
+  c1="$(children_ticks)"
+  m1="$(machine_busy_ticks)"
   tw1="$(time_wait_to_sim)"
   stop_sampler
   local sample=(0 0)
   [[ -s "$WORK/sample" ]] && read -r -a sample <"$WORK/sample"
-  emit "$out" "\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"gateway\",\"rc\":$rc,\"gw_cpu_ticks\":$((t1 - t0)),\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"gw_threads_before\":$idle_threads,\"gw_threads_max\":${sample[0]},\"gw_rss_max_kb\":${sample[1]},\"gw_hwm_kb\":$(status_field "$GW_PID" VmHWM),\"gw_rss_after_kb\":$(status_field "$GW_PID" VmRSS),\"time_wait_new\":$((tw1 - tw0))"
+  emit "$out" "\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"gateway\",\"rc\":$rc,\"gw_cpu_ticks\":$((t1 - t0)),\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"gw_threads_before\":$idle_threads,\"gw_threads_max\":${sample[0]},\"gw_rss_max_kb\":${sample[1]},\"gw_hwm_kb\":$(status_field "$GW_PID" VmHWM),\"gw_rss_after_kb\":$(status_field "$GW_PID" VmRSS),\"time_wait_new\":$((tw1 - tw0))"
   log "$scenario $phase gateway: $(echo "$out" | cut -c1-160)"
   [[ -s "$WORK/loadgen.err" ]] && sed 's/^/    /' "$WORK/loadgen.err" >&2
   return 0
@@ -315,8 +354,13 @@ scenario_s1() {
   start_sim S1
   start_gateway S1
   note "\"scenario\":\"S1\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS)"
+  mirror_gateway_headers
   "$LOADGEN" --mode=write-body --audio_bytes=0 --out="$WORK/small.json" >/dev/null
   direct S1 tput "$S1_C" "$DUR" "$WORK/small.json"
+  if [[ -n "$GW_ACCEPT_ENCODING" ]]; then
+    # What the stand-in serves when not asked to compress (info row).
+    ACCEPT_ENCODING="" direct S1 tput-plain "$S1_C" "$DUR" "$WORK/small.json"
+  fi
   gateway S1 tput --mode=create-small --concurrency="$S1_C" --channels=4 --duration="${DUR}s"
   direct S1 c1 1 "$LAT_DUR" "$WORK/small.json"
   gateway S1 c1 --mode=create-small --concurrency=1 --channels=1 --duration="${LAT_DUR}s"
@@ -330,6 +374,7 @@ scenario_s2() {
   start_sim S2
   start_gateway S2
   note "\"scenario\":\"S2\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS)"
+  mirror_gateway_headers
   "$LOADGEN" --mode=write-body --audio_bytes="$S2_AUDIO" --out="$WORK/audio.json" >/dev/null
   direct S2 tput "$S2_C" "$DUR" "$WORK/audio.json" --timeout=20s
   gateway S2 tput --mode=create-audio --audio_bytes="$S2_AUDIO" --concurrency="$S2_C" --channels=4 --duration="${DUR}s"
@@ -344,8 +389,12 @@ scenario_s3() {
   start_gateway S3
   sleep 1
   note "\"scenario\":\"S3\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS),\"latency_ms\":$S3_LATENCY_MS"
+  mirror_gateway_headers
   "$LOADGEN" --mode=write-body --audio_bytes=0 --out="$WORK/small.json" >/dev/null
   direct S3 tput "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
+  if [[ -n "$GW_ACCEPT_ENCODING" ]]; then
+    ACCEPT_ENCODING="" direct S3 tput-plain "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
+  fi
   gateway S3 tput --mode=create-small --concurrency="$S3_C" --channels=10 --duration="${S3_DUR}s"
   stop_stack
 }
@@ -380,6 +429,7 @@ for line in open("/proc/meminfo"):
 print(json.dumps({"note": True, "machine": {
     "cpu": model, "cores": os.cpu_count(), "mem_gib": round(mem_kb / 2**20, 1),
     "kernel": platform.release(),
+    "loadavg_start": open("/proc/loadavg").read().split()[0],
     "date": time.strftime("%Y-%m-%d %H:%M %Z"),
     "quick": sys.argv[1] == "1"}}))
 EOF
@@ -391,6 +441,10 @@ for bin in "$SIM_BIN" "$GW_BIN" "$LOADGEN"; do
   [[ -x "$bin" ]] || { log "missing $bin (run without --no-build)"; exit 1; }
 done
 machine_note
+load="$(cut -d' ' -f1 /proc/loadavg)"
+if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
+  log "WARNING: load average $load: other work shares the 2 cores; every number will be low"
+fi
 IFS=, read -r -a chosen <<<"$SCENARIOS"
 for s in "${chosen[@]}"; do
   case "$s" in
@@ -401,6 +455,7 @@ for s in "${chosen[@]}"; do
     *) log "unknown scenario $s"; exit 2 ;;
   esac
 done
+echo "{\"note\":true,\"loadavg_end\":\"$(cut -d' ' -f1 /proc/loadavg)\"}" >>"$RESULTS"
 cp "$RESULTS" "$BUILD_DIR/bench-results.jsonl"
 rc=0
 "$PY" "$TABLE_PY" "$RESULTS" --markdown="$BUILD_DIR/bench-table.md" || rc=$?

@@ -9,12 +9,12 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   # google.rpc / google.api protos and grpc.health.v1 proto, compiled at build time
   golang-github-gogo-googleapis-dev grpc-proto
-  # upstream HTTP engine
-  libcurl4-openssl-dev
+  # upstream HTTP engine; OpenSSL (JWT signing, TLS); Prometheus metrics
+  libcurl4-openssl-dev libssl-dev prometheus-cpp-dev openssl
   # JSON: nlohmann/json (parsing upstream answers, the stand-in)
   nlohmann-json3-dev
   # the upstream stand-in's HTTP server (cpp-httplib)
-  libcpp-httplib-dev libssl-dev
+  libcpp-httplib-dev
   # tests
   libgtest-dev libgmock-dev
   # audio fixtures generated at test time (service/audio tests)

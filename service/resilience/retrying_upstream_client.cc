@@ -109,9 +109,10 @@ class RetryLoop final
       absl::MutexLock lock(&mu_);
       phase_ = Phase::kWaiting;
     }
-    // The hook holds a weak reference: the CallContext outlives this loop
-    // and must not keep it (and `done`) alive. It may run right here if the
-    // call is already cancelled, so it is installed without mu_ held.
+    // A weak reference: a strong one would be a cycle (this loop owns call_,
+    // whose hook would own this loop) that leaks `done` if the hook is never
+    // run or cleared. The hook runs right here if the call is already
+    // cancelled, so it is installed without mu_ held.
     std::weak_ptr<RetryLoop> weak = this->shared_from_this();
     const uint64_t token = call_->SetCancelHook([weak] {
       if (auto self = weak.lock()) self->OnCancelledWhileWaiting();

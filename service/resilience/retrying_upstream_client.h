@@ -15,9 +15,10 @@
 
 namespace lipsync::resilience {
 
-// Hears about retries, e.g. to count them in metrics. Called on upstream I/O
-// threads, concurrently: implementations must be thread-safe and quick. The
-// defaults do nothing.
+// Hears about retries, e.g. to count them in metrics. Called on whichever
+// thread completes an attempt (upstream I/O threads, the Scheduler's),
+// concurrently: implementations must be thread-safe and quick. The defaults
+// do nothing.
 class RetryObserver {
  public:
   virtual ~RetryObserver() = default;
@@ -31,10 +32,10 @@ class RetryObserver {
 };
 
 // Thread-safe if `child` is. Per call:
-//   attempt → failure → ClassifyForRetry → attempts < max_attempts →
-//   BackoffDelay → the next attempt would start before deadline −
-//   deadline_margin → call not cancelled → budget grants a retry →
-//   OnRetry → the next attempt is Schedule()d after the delay → ...
+//   attempt → failure → ClassifyForRetry says retry → attempts <
+//   max_attempts → call not cancelled → BackoffDelay → the next attempt
+//   would start before deadline − deadline_margin → the budget grants a
+//   retry → OnRetry → the next attempt is Schedule()d after the delay → ...
 // The first "no" ends the call. `done` runs exactly once: with the first
 // success, or the last attempt's status unchanged (ErrorInfo and RetryInfo
 // intact), or CANCELLED when the caller cancels while the call waits between

@@ -2,6 +2,7 @@
 #ifndef LIPSYNC_SERVICE_RESILIENCE_TIMER_QUEUE_H_
 #define LIPSYNC_SERVICE_RESILIENCE_TIMER_QUEUE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>

@@ -24,9 +24,11 @@ class UpstreamClient {
   virtual ~UpstreamClient() = default;
 
   // Each call starts the upstream exchange and returns at once; `done` runs
-  // exactly once, on an upstream I/O thread (it must not block), with the
-  // translated answer or a Status per docs/errors.md. The request must have
-  // been validated. `call` bounds the exchange (deadline, cancellation).
+  // exactly once (on an upstream I/O, timer or calling thread; it must not
+  // block), with the translated answer or a Status per docs/errors.md. The
+  // request must have been validated and must stay valid until `done` runs
+  // (decorators may keep a reference: a create can carry 7 MB of audio).
+  // `call` bounds the exchange (deadline, cancellation).
   virtual void IdentifyFace(
       std::shared_ptr<CallContext> call, const v1::IdentifyFaceRequest& request,
       UpstreamCallback<v1::IdentifyFaceResponse> done) = 0;

@@ -127,10 +127,14 @@ void IdempotentCreateClient::StartLeader(const std::string& key,
   // and an abandoned in-flight create is exactly the double-pay risk.
   auto call = std::make_shared<CallContext>(deadline);
   std::string external_task_id = request.external_task_id();
+  // Decorators below may keep a reference to the request until `done` runs
+  // (the retry layer does not copy a 7 MB create): the callback owns it.
+  auto owned =
+      std::make_shared<const v1::CreateLipSyncTaskRequest>(std::move(request));
   child_->CreateLipSyncTask(
-      call, request,
-      [this, key, external_task_id,
-       deadline](absl::StatusOr<v1::LipSyncTask> result) {
+      call, *owned,
+      [this, key, external_task_id, deadline,
+       owned](absl::StatusOr<v1::LipSyncTask> result) {
         if (!result.ok() && IsDuplicateRefusal(result.status())) {
           ResolveDuplicate(key, external_task_id, deadline);
           return;

@@ -618,8 +618,10 @@ def smoke_run(t, flags, gateway, report):
             if env_name.endswith("_FILE") and env[env_name]:
                 path = os.path.join(tmp, env_name.lower())
                 with open(path, "w", encoding="utf-8") as f:
-                    f.write("smoke:smoke-token\n" if "TOKEN" in env_name
-                            else "smoke-secret\n")
+                    # Tokens must be >= 16 bytes (service/security).
+                    f.write("smoke:smoke-token-0123456789abcdef\n"
+                            if "TOKEN" in env_name
+                            else "smoke-secret-0123456789abcdef\n")
                 env[env_name] = path
         port_file = os.path.join(tmp, "port")
         env.update({"LIPSYNC_LISTEN": "127.0.0.1:0",
