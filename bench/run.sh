@@ -260,15 +260,17 @@ stop_sampler() {
 }
 
 # Sets GW_ACCEPT_ENCODING to the Accept-Encoding the gateway sends upstream
-# (from the stand-in's request record, after one call), so the direct runs
-# send the same and the stand-in does the same work per call.
+# (from the stand-in's request record, after one call). The direct runs send
+# none, as a standard HTTP client does; an extra direct run with the
+# gateway's value shows what asking for compressed answers costs the
+# stand-in (cpp-httplib then brotli-compresses every answer).
 mirror_gateway_headers() {
   "$LOADGEN" --target="127.0.0.1:$GW_PORT" --mode=create-small --concurrency=1 \
     --channels=1 --max_calls=1 >/dev/null 2>&1 || { log "gateway warm-up call failed"; return 1; }
   GW_ACCEPT_ENCODING="$(curl -sf "http://127.0.0.1:$SIM_PORT/_sim/requests?path_prefix=/v1/videos/advanced-lip-sync" |
     "$PY" -c 'import json,sys; r=json.load(sys.stdin); print(r[-1]["headers"].get("accept-encoding", "") if r else "")')"
   curl -sf -X DELETE "http://127.0.0.1:$SIM_PORT/_sim/requests" >/dev/null
-  log "gateway sends Accept-Encoding: '${GW_ACCEPT_ENCODING}'; the direct runs send the same"
+  log "gateway sends Accept-Encoding: '${GW_ACCEPT_ENCODING}'"
 }
 
 sim_polls() {
@@ -300,19 +302,21 @@ direct() {
   shift 5
   local threads=2
   ((c < 2)) && threads=1
-  local sim0 sim1 c0 c1 m0 m1
+  local sim0 sim1 c0 c1 m0 m1 w0 w1
   sim0="$(cpu_ticks "$SIM_PID")"
   c0="$(children_ticks)"
   m0="$(machine_busy_ticks)"
+  w0="$(date +%s%N)"
   out="$(WRK_BODY_FILE="$body" WRK_API_KEY="$API_KEY" \
-    WRK_ACCEPT_ENCODING="${ACCEPT_ENCODING-$GW_ACCEPT_ENCODING}" timeout "$TOOL_TIMEOUT" \
+    WRK_ACCEPT_ENCODING="${ACCEPT_ENCODING-}" timeout "$TOOL_TIMEOUT" \
     wrk -t"$threads" -c"$c" -d"${secs}s" -s "$WRK_LUA" "$@" \
     "http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync" 2>"$WORK/wrk.err" |
     grep '^{' | tail -1)" || rc=$?
   sim1="$(cpu_ticks "$SIM_PID")"
   c1="$(children_ticks)"
   m1="$(machine_busy_ticks)"
-  emit "$out" "\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"direct\",\"accept_encoding\":\"${ACCEPT_ENCODING-$GW_ACCEPT_ENCODING}\",\"concurrency\":$c,\"rc\":$rc,\"sim_cpu_ticks\":$((sim1 - sim0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"clk_tck\":$CLK_TCK"
+  w1="$(date +%s%N)"
+  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"direct\",\"accept_encoding\":\"${ACCEPT_ENCODING-}\",\"concurrency\":$c,\"rc\":$rc,\"sim_cpu_ticks\":$((sim1 - sim0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"clk_tck\":$CLK_TCK"
   log "$scenario $phase direct c=$c: $(echo "$out" | cut -c1-160)"
 }
 
@@ -320,7 +324,7 @@ direct() {
 gateway() {
   local scenario=$1 phase=$2 rc=0 out
   shift 2
-  local t0 t1 s0 s1 c0 c1 m0 m1 tw0 tw1 idle_threads
+  local t0 t1 s0 s1 c0 c1 m0 m1 w0 w1 tw0 tw1 idle_threads
   idle_threads="$(status_field "$GW_PID" Threads)"
   tw0="$(time_wait_to_sim)"
   start_sampler "$GW_PID" "$WORK/sample"
@@ -328,17 +332,19 @@ gateway() {
   s0="$(cpu_ticks "$SIM_PID")"
   c0="$(children_ticks)"
   m0="$(machine_busy_ticks)"
+  w0="$(date +%s%N)"
   out="$(timeout "$TOOL_TIMEOUT" "$LOADGEN" --target="127.0.0.1:$GW_PORT" \
     --label="$scenario-$phase" "$@" 2>"$WORK/loadgen.err" | tail -1)" || rc=$?
   t1="$(cpu_ticks "$GW_PID")"
   s1="$(cpu_ticks "$SIM_PID")"
   c1="$(children_ticks)"
   m1="$(machine_busy_ticks)"
+  w1="$(date +%s%N)"
   tw1="$(time_wait_to_sim)"
   stop_sampler
   local sample=(0 0)
   [[ -s "$WORK/sample" ]] && read -r -a sample <"$WORK/sample"
-  emit "$out" "\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"gateway\",\"rc\":$rc,\"gw_cpu_ticks\":$((t1 - t0)),\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"gw_threads_before\":$idle_threads,\"gw_threads_max\":${sample[0]},\"gw_rss_max_kb\":${sample[1]},\"gw_hwm_kb\":$(status_field "$GW_PID" VmHWM),\"gw_rss_after_kb\":$(status_field "$GW_PID" VmRSS),\"time_wait_new\":$((tw1 - tw0))"
+  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"gateway\",\"rc\":$rc,\"gw_cpu_ticks\":$((t1 - t0)),\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"gw_threads_before\":$idle_threads,\"gw_threads_max\":${sample[0]},\"gw_rss_max_kb\":${sample[1]},\"gw_hwm_kb\":$(status_field "$GW_PID" VmHWM),\"gw_rss_after_kb\":$(status_field "$GW_PID" VmRSS),\"time_wait_new\":$((tw1 - tw0))"
   log "$scenario $phase gateway: $(echo "$out" | cut -c1-160)"
   [[ -s "$WORK/loadgen.err" ]] && sed 's/^/    /' "$WORK/loadgen.err" >&2
   return 0
@@ -358,8 +364,9 @@ scenario_s1() {
   "$LOADGEN" --mode=write-body --audio_bytes=0 --out="$WORK/small.json" >/dev/null
   direct S1 tput "$S1_C" "$DUR" "$WORK/small.json"
   if [[ -n "$GW_ACCEPT_ENCODING" ]]; then
-    # What the stand-in serves when not asked to compress (info row).
-    ACCEPT_ENCODING="" direct S1 tput-plain "$S1_C" "$DUR" "$WORK/small.json"
+    # The same with the gateway's Accept-Encoding (info row): what the
+    # stand-in serves when it compresses every answer.
+    ACCEPT_ENCODING="$GW_ACCEPT_ENCODING" direct S1 tput-gwheaders "$S1_C" "$DUR" "$WORK/small.json"
   fi
   gateway S1 tput --mode=create-small --concurrency="$S1_C" --channels=4 --duration="${DUR}s"
   direct S1 c1 1 "$LAT_DUR" "$WORK/small.json"
@@ -393,7 +400,7 @@ scenario_s3() {
   "$LOADGEN" --mode=write-body --audio_bytes=0 --out="$WORK/small.json" >/dev/null
   direct S3 tput "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
   if [[ -n "$GW_ACCEPT_ENCODING" ]]; then
-    ACCEPT_ENCODING="" direct S3 tput-plain "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
+    ACCEPT_ENCODING="$GW_ACCEPT_ENCODING" direct S3 tput-gwheaders "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
   fi
   gateway S3 tput --mode=create-small --concurrency="$S3_C" --channels=10 --duration="${S3_DUR}s"
   stop_stack

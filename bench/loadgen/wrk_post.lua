@@ -2,9 +2,9 @@
 -- to the URL given to wrk (the stand-in's /v1/videos/advanced-lip-sync) with
 -- the stand-in's API key, and prints one JSON line at the end. Non-2xx/3xx
 -- answers are wrk's "status" errors; bench/run.sh fails the run on any error.
--- WRK_ACCEPT_ENCODING, when set, is sent as Accept-Encoding: run.sh copies
--- the value the gateway sends, so that the stand-in does the same work
--- (cpp-httplib compresses answers when asked, brotli included).
+-- WRK_ACCEPT_ENCODING, when set, is sent as Accept-Encoding (run.sh sets it
+-- to the gateway's value for one extra run: cpp-httplib compresses answers
+-- when asked, brotli included, which costs the stand-in ~1 ms per answer).
 --   WRK_BODY_FILE=body.json WRK_API_KEY=sim-key \
 --     wrk -t2 -c64 -d10s -s wrk_post.lua http://127.0.0.1:PORT/v1/videos/advanced-lip-sync
 local path = os.getenv("WRK_BODY_FILE")

@@ -57,9 +57,9 @@ class JwtCredentials final : public upstream::Credentials {
     // Minting under the lock is fine: it is one HMAC (microseconds), and it
     // keeps concurrent callers from each minting their own token.
     if (header_.empty() || now >= renew_at_ || now < minted_at_) {
-      header_ = absl::StrCat("Authorization: Bearer ",
-                             MintKlingJwt(access_key_, secret_key_, now,
-                                          options_));
+      header_ =
+          absl::StrCat("Authorization: Bearer ",
+                       MintKlingJwt(access_key_, secret_key_, now, options_));
       minted_at_ = now;
       renew_at_ = now + options_.lifetime - options_.renew_before_expiry;
     }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace lipsync::security {
 
@@ -24,6 +25,13 @@ inline constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
 //   INTERNAL            a read error
 // Thread-safe (touches no shared state).
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
+
+// ReadSecretFile with another cap and another noun in the messages ("TLS
+// certificate file", ...): for files that are public but must still be
+// small and present (certificates, CA bundles).
+absl::StatusOr<std::string> ReadBoundedFile(const std::string& path,
+                                            std::size_t max_bytes,
+                                            absl::string_view what);
 
 }  // namespace lipsync::security
 
