@@ -385,8 +385,9 @@ scenario_s2() {
   "$LOADGEN" --mode=write-body --audio_bytes="$S2_AUDIO" --out="$WORK/audio.json" >/dev/null
   direct S2 tput "$S2_C" "$DUR" "$WORK/audio.json" --timeout=20s
   gateway S2 tput --mode=create-audio --audio_bytes="$S2_AUDIO" --concurrency="$S2_C" --channels=4 --duration="${DUR}s"
-  direct S2 c1 1 "$LAT_DUR" "$WORK/audio.json" --timeout=20s
-  gateway S2 c1 --mode=create-audio --audio_bytes="$S2_AUDIO" --concurrency=1 --channels=1 --duration="${LAT_DUR}s"
+  # One call at a time is ~10 calls/s here: twice the phase length for p50.
+  direct S2 c1 1 "$((2 * LAT_DUR))" "$WORK/audio.json" --timeout=20s
+  gateway S2 c1 --mode=create-audio --audio_bytes="$S2_AUDIO" --concurrency=1 --channels=1 --duration="$((2 * LAT_DUR))s"
   stop_stack
 }
 

@@ -66,12 +66,12 @@ absl::StatusOr<std::string> MakeAudio(AudioKind kind, std::size_t total_bytes,
     return absl::InvalidArgumentError("a WAV needs at least 46 bytes");
   }
   // Whole samples only; the odd byte, if any, is dropped.
-  const std::size_t data = (total_bytes - kWavHeaderBytes) / kBytesPerSample *
-                           kBytesPerSample;
+  const std::size_t data =
+      (total_bytes - kWavHeaderBytes) / kBytesPerSample * kBytesPerSample;
   if (data > kMaxWavDataBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "a mono 16-bit 44.1 kHz WAV of ", total_bytes,
-        " bytes lasts over 60 s; the gateway would refuse it"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("a mono 16-bit 44.1 kHz WAV of ", total_bytes,
+                     " bytes lasts over 60 s; the gateway would refuse it"));
   }
   audio.append("RIFF");
   PutLe32(&audio, static_cast<uint32_t>(36 + data));

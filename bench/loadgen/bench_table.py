@@ -36,6 +36,7 @@ def load(path):
 class Table:
     def __init__(self):
         self.rows = []
+        self.notes = []  # lines printed under the table
         self.broken = False  # a call failed or a run is missing
         self.failed_target = False
 
@@ -136,8 +137,7 @@ def other_load(t, scenario, runs, keys):
         if cores is not None:
             parts.append(f"{key[1]}/{key[2][0]} {cores:.2f}")
     if parts:
-        t.add(scenario, "cores used by other processes, per run (d=direct, g=gateway)",
-              ", ".join(parts), "", "", "0 on a quiet machine", None)
+        t.notes.append(f"{scenario}: " + ", ".join(parts))
 
 
 def fmt(v, digits=2):
@@ -261,6 +261,14 @@ def s3(t, runs, notes):
                   "(stand-in compresses answers)",
                   fmt(gh["rps"], 0), f"Little {fmt(little, 0)}",
                   fmt(gh["rps"] / little), "", None)
+        if d:
+            t.add("S3", "stand-in CPU per call (µs)",
+                  fmt(cpu_s(g, "sim_cpu_ticks") * 1e6 / max(1, calls(g)), 0),
+                  f"direct {fmt(cpu_s(d, 'sim_cpu_ticks') * 1e6 / max(1, calls(d)), 0)}",
+                  "", "", None)
+            t.add("S3", "gateway CPU per call (µs)",
+                  fmt(cpu_s(g, "gw_cpu_ticks") * 1e6 / max(1, calls(g)), 0),
+                  "", "", "", None)
         t.add("S3", "p50 / p99 (ms)", f"{fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)}",
               f"direct {fmt(d['p50_ms'], 1)} / {fmt(d['p99_ms'], 1)}" if d else "",
               "", "", None)
@@ -323,9 +331,13 @@ def main():
     print()
     print(f"lipsync-gateway benchmark on {where}")
     print(t.text())
+    other = ("Cores used by other processes during each run (run/d=direct, "
+             "g=gateway; 0 on a quiet machine): " + "; ".join(t.notes))
+    if t.notes:
+        print("\n" + other)
     if markdown:
         with open(markdown, "w") as f:
-            f.write(f"Machine: {where}\n\n{t.markdown()}\n")
+            f.write(f"Machine: {where}\n\n{t.markdown()}\n\n{other}\n")
     if t.broken:
         print("\nSOME CALLS FAILED or a run is missing: see the rows marked '!'")
         return 1

@@ -14,8 +14,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "bench/loadgen/bench_requests.h"
 #include "bench/loadgen/json_line.h"
@@ -69,7 +69,8 @@ absl::StatusOr<std::string> Audio() {
     return absl::InvalidArgumentError("--audio_kind must be wav or random");
   }
   const int64_t bytes = absl::GetFlag(FLAGS_audio_bytes);
-  if (bytes <= 0) return absl::InvalidArgumentError("--audio_bytes must be > 0");
+  if (bytes <= 0)
+    return absl::InvalidArgumentError("--audio_bytes must be > 0");
   return lipsync::bench::MakeAudio(
       kind == "wav" ? lipsync::bench::AudioKind::kWav
                     : lipsync::bench::AudioKind::kRandom,
@@ -111,14 +112,15 @@ int WriteBody() {
   const std::string body = lipsync::bench::SeedCreateJson(audio);
   file.write(body.data(), static_cast<std::streamsize>(body.size()));
   if (!file) return Fail(absl::StrCat("cannot write ", out));
-  std::printf("%s\n", JsonLine()
-                          .Add("tool", "lipsync-loadgen")
-                          .Add("mode", "write-body")
-                          .Add("out", out)
-                          .Add("body_bytes", static_cast<int64_t>(body.size()))
-                          .Add("audio_bytes", static_cast<int64_t>(audio.size()))
-                          .str()
-                          .c_str());
+  std::printf("%s\n",
+              JsonLine()
+                  .Add("tool", "lipsync-loadgen")
+                  .Add("mode", "write-body")
+                  .Add("out", out)
+                  .Add("body_bytes", static_cast<int64_t>(body.size()))
+                  .Add("audio_bytes", static_cast<int64_t>(audio.size()))
+                  .str()
+                  .c_str());
   return 0;
 }
 
@@ -175,14 +177,13 @@ int RunCreate(const Stubs& stubs, const std::string& mode) {
           .Add("first_error", r.first_error)
           .str()
           .c_str());
-  std::fprintf(stderr,
-               "%s c=%d: %lld calls, %lld failed, %.0f calls/s, p50 %.3f ms, "
-               "p99 %.3f ms%s%s\n",
-               mode.c_str(), options.concurrency,
-               static_cast<long long>(calls), static_cast<long long>(failed),
-               rps, lat.p50_ms, lat.p99_ms,
-               r.first_error.empty() ? "" : "; first error: ",
-               r.first_error.c_str());
+  std::fprintf(
+      stderr,
+      "%s c=%d: %lld calls, %lld failed, %.0f calls/s, p50 %.3f ms, "
+      "p99 %.3f ms%s%s\n",
+      mode.c_str(), options.concurrency, static_cast<long long>(calls),
+      static_cast<long long>(failed), rps, lat.p50_ms, lat.p99_ms,
+      r.first_error.empty() ? "" : "; first error: ", r.first_error.c_str());
   return failed == 0 && calls > 0 ? 0 : 1;
 }
 
@@ -199,10 +200,10 @@ absl::StatusOr<std::vector<std::string>> CreateTasks(const Stubs& stubs,
     grpc::Status status =
         stubs[i % stubs.size()]->CreateLipSyncTask(&context, request, &task);
     if (!status.ok() || task.task_id().empty()) {
-      return absl::UnavailableError(absl::StrCat(
-          "creating task ", i, ": ",
-          lipsync::bench::StatusCodeName(status.error_code()), " ",
-          status.error_message()));
+      return absl::UnavailableError(
+          absl::StrCat("creating task ", i, ": ",
+                       lipsync::bench::StatusCodeName(status.error_code()), " ",
+                       status.error_message()));
     }
     ids.push_back(task.task_id());
   }
@@ -226,37 +227,34 @@ int RunWatch(const Stubs& stubs) {
       lipsync::bench::Summarize(r.lifetimes_us);
   const int64_t ok = r.statuses.ok();
   const int64_t failed = r.statuses.total() - ok;
-  std::printf(
-      "%s\n",
-      JsonLine()
-          .Add("tool", "lipsync-loadgen")
-          .Add("mode", "watch")
-          .Add("label", absl::GetFlag(FLAGS_label))
-          .Add("tasks", tasks)
-          .Add("streams", options.streams)
-          .Add("channels", static_cast<int>(stubs.size()))
-          .Add("ok", ok)
-          .Add("failed", failed)
-          .Add("codes", r.statuses.ByName())
-          .Add("messages", r.messages)
-          .Add("window_start_unix_ms", window_start_ms)
-          .Add("window_s", absl::ToDoubleSeconds(r.window))
-          .Add("open_s", absl::ToDoubleSeconds(r.open_time))
-          .Add("lifetime_p50_ms", life.p50_ms)
-          .Add("lifetime_p99_ms", life.p99_ms)
-          .Add("lifetime_max_ms", life.max_ms)
-          .Add("first_error", r.first_error)
-          .str()
-          .c_str());
-  std::fprintf(stderr,
-               "watch: %d streams over %d tasks: %lld ok, %lld failed, %lld "
-               "messages, window %.1f s%s%s\n",
-               options.streams, tasks, static_cast<long long>(ok),
-               static_cast<long long>(failed),
-               static_cast<long long>(r.messages),
-               absl::ToDoubleSeconds(r.window),
-               r.first_error.empty() ? "" : "; first error: ",
-               r.first_error.c_str());
+  std::printf("%s\n", JsonLine()
+                          .Add("tool", "lipsync-loadgen")
+                          .Add("mode", "watch")
+                          .Add("label", absl::GetFlag(FLAGS_label))
+                          .Add("tasks", tasks)
+                          .Add("streams", options.streams)
+                          .Add("channels", static_cast<int>(stubs.size()))
+                          .Add("ok", ok)
+                          .Add("failed", failed)
+                          .Add("codes", r.statuses.ByName())
+                          .Add("messages", r.messages)
+                          .Add("window_start_unix_ms", window_start_ms)
+                          .Add("window_s", absl::ToDoubleSeconds(r.window))
+                          .Add("open_s", absl::ToDoubleSeconds(r.open_time))
+                          .Add("lifetime_p50_ms", life.p50_ms)
+                          .Add("lifetime_p99_ms", life.p99_ms)
+                          .Add("lifetime_max_ms", life.max_ms)
+                          .Add("first_error", r.first_error)
+                          .str()
+                          .c_str());
+  std::fprintf(
+      stderr,
+      "watch: %d streams over %d tasks: %lld ok, %lld failed, %lld "
+      "messages, window %.1f s%s%s\n",
+      options.streams, tasks, static_cast<long long>(ok),
+      static_cast<long long>(failed), static_cast<long long>(r.messages),
+      absl::ToDoubleSeconds(r.window),
+      r.first_error.empty() ? "" : "; first error: ", r.first_error.c_str());
   return failed == 0 ? 0 : 1;
 }
 
@@ -272,8 +270,9 @@ int main(int argc, char** argv) {
   const std::string mode = absl::GetFlag(FLAGS_mode);
   if (mode == "write-body") return WriteBody();
   if (mode != "create-small" && mode != "create-audio" && mode != "watch") {
-    return Fail("--mode must be create-small, create-audio, watch or "
-                "write-body");
+    return Fail(
+        "--mode must be create-small, create-audio, watch or "
+        "write-body");
   }
   const std::string target = absl::GetFlag(FLAGS_target);
   if (target.empty()) return Fail("--target is required");

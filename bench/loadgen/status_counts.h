@@ -24,7 +24,7 @@ class StatusCounts {
   std::map<std::string, int64_t> ByName() const;
 
  private:
-  static constexpr int kCodes = 17;  // OK .. UNAUTHENTICATED
+  static constexpr int kCodes = 17;            // OK .. UNAUTHENTICATED
   std::array<int64_t, kCodes + 1> by_code_{};  // last: out of range
   std::map<std::string, int64_t> other_;
 };

@@ -121,8 +121,9 @@ class UnaryLoad {
 void Slot::Start() {
   // A fresh context per call: a ClientContext serves one RPC.
   context_ = std::make_unique<grpc::ClientContext>();
-  context_->set_deadline(std::chrono::system_clock::now() +
-                         absl::ToChronoNanoseconds(load_->options().call_timeout));
+  context_->set_deadline(
+      std::chrono::system_clock::now() +
+      absl::ToChronoNanoseconds(load_->options().call_timeout));
   response_.Clear();
   const v1::CreateLipSyncTaskRequest* request = &load_->request();
   if (load_->options().unique_request_ids) {

@@ -46,8 +46,8 @@ struct UnaryLoadResult {
 // Slot i uses stubs[i % stubs.size()]. `request` is sent unchanged by every
 // call; it must outlive Run.
 UnaryLoadResult RunUnaryLoad(
-    const std::vector<std::unique_ptr<
-        kling::lipsync::v1::LipSyncService::Stub>>& stubs,
+    const std::vector<
+        std::unique_ptr<kling::lipsync::v1::LipSyncService::Stub>>& stubs,
     const kling::lipsync::v1::CreateLipSyncTaskRequest& request,
     const UnaryLoadOptions& options);
 

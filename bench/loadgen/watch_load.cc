@@ -51,8 +51,7 @@ class WatchStream final : public grpc::ClientReadReactor<v1::LipSyncTask> {
   const grpc::Status& status() const { return status_; }
   uint32_t lifetime_us() const {
     return static_cast<uint32_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(ended_ -
-                                                              started_)
+        std::chrono::duration_cast<std::chrono::microseconds>(ended_ - started_)
             .count());
   }
 
@@ -143,8 +142,7 @@ void WatchStream::OnDone(const grpc::Status& status) {
 
 WatchLoadResult RunWatchLoad(
     const std::vector<std::unique_ptr<v1::LipSyncService::Stub>>& stubs,
-    const std::vector<std::string>& task_ids,
-    const WatchLoadOptions& options) {
+    const std::vector<std::string>& task_ids, const WatchLoadOptions& options) {
   WatchLoad load;
   return load.Run(stubs, task_ids, options);
 }

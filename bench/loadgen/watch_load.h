@@ -38,8 +38,8 @@ struct WatchLoadResult {
 
 // Stream i uses stubs[i % stubs.size()] and task_ids[i % task_ids.size()].
 WatchLoadResult RunWatchLoad(
-    const std::vector<std::unique_ptr<
-        kling::lipsync::v1::LipSyncService::Stub>>& stubs,
+    const std::vector<
+        std::unique_ptr<kling::lipsync::v1::LipSyncService::Stub>>& stubs,
     const std::vector<std::string>& task_ids, const WatchLoadOptions& options);
 
 }  // namespace lipsync::bench

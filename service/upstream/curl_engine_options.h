@@ -17,7 +17,7 @@ struct CurlEngineOptions {
   absl::Duration connect_timeout = absl::Seconds(5);
   // Time kept back from the caller's deadline so the gateway can still answer
   // (DEADLINE_EXCEEDED with details) before the caller gives up.
-  absl::Duration deadline_margin = absl::Milliseconds(20);
+  absl::Duration deadline_margin = absl::Milliseconds(100);
   // Largest upstream answer accepted; larger ones are cut off (INTERNAL).
   std::size_t max_answer_bytes = 8 * 1024 * 1024;
   // Idle connections each I/O thread keeps for reuse.
