@@ -157,7 +157,7 @@ start_gateway() {
   KLING_API_KEY="$API_KEY" "$GW_BIN" --listen=127.0.0.1:0 \
     --port_file="$WORK/gw.port" \
     --upstream_base_url="http://127.0.0.1:$SIM_PORT" \
-    --allow_insecure_upstream --log_level=warning "$@" \
+    --allow_insecure_upstream --plaintext --log_level=warning "$@" \
     >"$WORK/gateway-$name.log" 2>&1 &
   GW_PID=$!
   BG_PIDS+=("$GW_PID")

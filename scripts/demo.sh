@@ -31,7 +31,7 @@ echo "kling-sim on 127.0.0.1:$(cat "$work/sim.port")"
 KLING_API_KEY="$api_key" "$BIN"/service/lipsync-gateway --listen=127.0.0.1:0 \
   --port_file="$work/gateway.port" \
   --upstream_base_url="http://127.0.0.1:$(cat "$work/sim.port")" \
-  --allow_insecure_upstream >"$work/gateway.log" 2>&1 &
+  --allow_insecure_upstream --plaintext >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
 wait_for_file "$work/gateway.port"
 export LIPSYNC_TARGET="127.0.0.1:$(cat "$work/gateway.port")"

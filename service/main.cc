@@ -2,8 +2,6 @@
 // GatewayOptions, and runs the server. Nothing else lives here.
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "service/common/json_log.h"
 #include "service/server/gateway_options.h"
+#include "service/server/load_secrets.h"
 #include "service/server/run_server.h"
 
 ABSL_FLAG(
@@ -31,9 +30,36 @@ ABSL_FLAG(std::string, upstream_base_url, "https://www.kkiai.com/kling",
 ABSL_FLAG(bool, allow_insecure_upstream, false,
           "allow a plain-http upstream (local stand-in only) "
           "[LIPSYNC_ALLOW_INSECURE_UPSTREAM]");
+ABSL_FLAG(bool, plaintext, false,
+          "serve gRPC without TLS (required when no certificate is given) "
+          "[LIPSYNC_PLAINTEXT]");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain of the gRPC listener [LIPSYNC_TLS_CERT_FILE]");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM private key of that certificate [LIPSYNC_TLS_KEY_FILE]");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle: when set, callers must present a client "
+          "certificate it signed (mutual TLS) [LIPSYNC_TLS_CLIENT_CA_FILE]");
+ABSL_FLAG(std::string, health_listen, "",
+          "extra plaintext host:port serving only grpc.health.v1, for probes "
+          "that cannot speak TLS; empty: none [LIPSYNC_HEALTH_LISTEN]");
+ABSL_FLAG(std::string, auth_tokens_file, "",
+          "caller bearer tokens, one `name:token` per line (SIGHUP reloads); "
+          "empty: no caller authentication [LIPSYNC_AUTH_TOKENS_FILE]");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port of the Prometheus /metrics listener; empty: none "
+          "[LIPSYNC_METRICS_LISTEN]");
+ABSL_FLAG(std::string, metrics_port_file, "",
+          "write the bound metrics port to this file [LIPSYNC_METRICS_PORT_FILE]");
 ABSL_FLAG(std::string, api_key_file, "",
           "file holding the Kling API key (else env KLING_API_KEY) "
           "[KLING_API_KEY_FILE]");
+ABSL_FLAG(std::string, access_key_file, "",
+          "JWT mode: file holding the Kling access key (else env "
+          "KLING_ACCESS_KEY) [KLING_ACCESS_KEY_FILE]");
+ABSL_FLAG(std::string, secret_key_file, "",
+          "JWT mode: file holding the Kling secret key (else env "
+          "KLING_SECRET_KEY) [KLING_SECRET_KEY_FILE]");
 ABSL_FLAG(
     absl::Duration, default_timeout, absl::Seconds(30),
     "deadline for calls that arrive without one [LIPSYNC_DEFAULT_TIMEOUT]");
@@ -105,7 +131,17 @@ constexpr EnvFlag kEnvFlags[] = {
     {"port_file", "LIPSYNC_PORT_FILE"},
     {"upstream_base_url", "KLING_BASE_URL"},
     {"allow_insecure_upstream", "LIPSYNC_ALLOW_INSECURE_UPSTREAM"},
+    {"plaintext", "LIPSYNC_PLAINTEXT"},
+    {"tls_cert_file", "LIPSYNC_TLS_CERT_FILE"},
+    {"tls_key_file", "LIPSYNC_TLS_KEY_FILE"},
+    {"tls_client_ca_file", "LIPSYNC_TLS_CLIENT_CA_FILE"},
+    {"health_listen", "LIPSYNC_HEALTH_LISTEN"},
+    {"auth_tokens_file", "LIPSYNC_AUTH_TOKENS_FILE"},
+    {"metrics_listen", "LIPSYNC_METRICS_LISTEN"},
+    {"metrics_port_file", "LIPSYNC_METRICS_PORT_FILE"},
     {"api_key_file", "KLING_API_KEY_FILE"},
+    {"access_key_file", "KLING_ACCESS_KEY_FILE"},
+    {"secret_key_file", "KLING_SECRET_KEY_FILE"},
     {"default_timeout", "LIPSYNC_DEFAULT_TIMEOUT"},
     {"max_timeout", "LIPSYNC_MAX_TIMEOUT"},
     {"connect_timeout", "LIPSYNC_CONNECT_TIMEOUT"},
@@ -143,22 +179,9 @@ std::vector<std::string> ApplyEnvironment() {
   return errors;
 }
 
-// The secret comes from a file (a mounted Secret) or the environment, never
-// from a flag value that would show in `ps`.
-std::string ReadApiKey(const std::string& file,
-                       std::vector<std::string>* errors) {
-  if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) {
-      errors->push_back(absl::StrCat("--api_key_file: cannot read ", file));
-      return "";
-    }
-    std::stringstream content;
-    content << in.rdbuf();
-    return std::string(absl::StripAsciiWhitespace(content.str()));
-  }
-  const char* env = std::getenv("KLING_API_KEY");
-  return env == nullptr ? "" : std::string(absl::StripAsciiWhitespace(env));
+std::string EnvOrEmpty(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : std::string(absl::StripAsciiWhitespace(value));
 }
 
 }  // namespace
@@ -167,7 +190,10 @@ int main(int argc, char** argv) {
   lipsync::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage(
       "gRPC gateway to the Kling AI lip-sync API.\n"
-      "The API key comes from --api_key_file or the KLING_API_KEY variable.\n"
+      "Upstream credentials: an API key (--api_key_file or KLING_API_KEY), or\n"
+      "an access key + secret key pair (--access_key_file/--secret_key_file\n"
+      "or KLING_ACCESS_KEY/KLING_SECRET_KEY) from which HS256 JWTs are\n"
+      "minted. Secrets are read from files or the environment only.\n"
       "Every flag can also be set by the environment variable in brackets.");
   absl::FlagsUsageConfig usage;
   // --help lists this file's flags (absl's default looks for a file named
@@ -185,7 +211,24 @@ int main(int argc, char** argv) {
   options.upstream_base_url = absl::GetFlag(FLAGS_upstream_base_url);
   options.allow_insecure_upstream =
       absl::GetFlag(FLAGS_allow_insecure_upstream);
-  options.api_key = ReadApiKey(absl::GetFlag(FLAGS_api_key_file), &errors);
+  options.health_listen = absl::GetFlag(FLAGS_health_listen);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.metrics_port_file = absl::GetFlag(FLAGS_metrics_port_file);
+  lipsync::server::SecretSources secrets;
+  secrets.plaintext = absl::GetFlag(FLAGS_plaintext);
+  secrets.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  secrets.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  secrets.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  secrets.auth_tokens_file = absl::GetFlag(FLAGS_auth_tokens_file);
+  secrets.api_key_file = absl::GetFlag(FLAGS_api_key_file);
+  secrets.api_key_env = EnvOrEmpty("KLING_API_KEY");
+  secrets.access_key_file = absl::GetFlag(FLAGS_access_key_file);
+  secrets.access_key_env = EnvOrEmpty("KLING_ACCESS_KEY");
+  secrets.secret_key_file = absl::GetFlag(FLAGS_secret_key_file);
+  secrets.secret_key_env = EnvOrEmpty("KLING_SECRET_KEY");
+  for (std::string& error : lipsync::server::LoadSecrets(secrets, &options)) {
+    errors.push_back(std::move(error));
+  }
   options.service.default_call_timeout = absl::GetFlag(FLAGS_default_timeout);
   options.service.max_call_timeout = absl::GetFlag(FLAGS_max_timeout);
   options.curl.connect_timeout = absl::GetFlag(FLAGS_connect_timeout);

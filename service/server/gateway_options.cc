@@ -32,9 +32,21 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& o) {
     bad.push_back("--upstream_base_url must not end with '/'");
   }
   if (o.api_key.empty() && o.credentials == nullptr) {
-    bad.push_back("no upstream API key: set KLING_API_KEY or --api_key_file");
+    bad.push_back(
+        "no upstream credentials: set KLING_API_KEY or --api_key_file, or "
+        "the access key + secret key pair");
   } else if (o.api_key.find_first_of("\r\n") != std::string::npos) {
     bad.push_back("the upstream API key contains a line break");
+  }
+  if (!o.metrics_listen.empty() &&
+      o.metrics_listen.find(':') == std::string::npos) {
+    bad.push_back(absl::StrCat("--metrics_listen must be host:port (got \"",
+                               o.metrics_listen, "\")"));
+  }
+  if (!o.health_listen.empty() &&
+      o.health_listen.find(':') == std::string::npos) {
+    bad.push_back(absl::StrCat("--health_listen must be host:port (got \"",
+                               o.health_listen, "\")"));
   }
   if (o.service.default_call_timeout <= absl::ZeroDuration()) {
     bad.push_back("--default_timeout must be positive");

@@ -3,12 +3,16 @@
 #ifndef LIPSYNC_SERVICE_SERVER_GATEWAY_OPTIONS_H_
 #define LIPSYNC_SERVICE_SERVER_GATEWAY_OPTIONS_H_
 
+#include <grpcpp/security/server_credentials.h>
+
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "service/resilience/circuit_breaker.h"
 #include "service/resilience/retry_policy.h"
+#include "service/security/caller_auth.h"
 #include "service/server/lipsync_service.h"
 #include "service/upstream/credentials.h"
 #include "service/upstream/curl_engine_options.h"
@@ -23,6 +27,20 @@ struct GatewayOptions {
   std::string listen = "0.0.0.0:50051";
   // When set, the bound port is written there once serving (tests, scripts).
   std::string port_file;
+  // The gRPC listener's transport security (TLS, mutual TLS, or plaintext
+  // when asked for); see LoadSecrets. Null: plaintext (embedders, tests).
+  std::shared_ptr<grpc::ServerCredentials> server_credentials;
+  // "tls", "mtls" or "plaintext", for the startup log line.
+  std::string transport = "plaintext";
+  // Optional second, plaintext listener serving only the health service, for
+  // probes that cannot speak TLS (the kubelet's gRPC probe). Empty: none.
+  std::string health_listen;
+  // Caller bearer tokens; null: every caller is admitted.
+  std::shared_ptr<security::TokenAuthenticator> authenticator;
+  // host:port of the Prometheus /metrics listener; empty: no metrics.
+  std::string metrics_listen;
+  // When set, the bound metrics port is written there (tests, scripts).
+  std::string metrics_port_file;
 
   // Upstream base URL without the trailing slash.
   std::string upstream_base_url = "https://www.kkiai.com/kling";

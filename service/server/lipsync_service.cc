@@ -4,7 +4,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "service/common/json_log.h"
 #include "service/common/status_details.h"
+#include "service/security/auth_interceptor.h"
 #include "service/server/grpc_status.h"
 #include "service/server/unary_call.h"
 #include "service/server/watch_call.h"
@@ -30,7 +33,7 @@ bool Admit(UnaryCall* call, const FieldViolations& violations,
     call->FinishWith(ticket.status());
     return false;
   }
-  call->HoldTicket(*std::move(ticket));
+  call->HoldTicket(*std::move(ticket), audio_bytes);
   return true;
 }
 
@@ -51,16 +54,35 @@ std::size_t AudioBytes(const v1::CreateLipSyncTaskRequest& request) {
   return bytes;
 }
 
-// Completion for upstream calls answering a task.
-upstream::UpstreamCallback<v1::LipSyncTask> FinishWithTask(
-    UnaryCall* call, v1::LipSyncTask* response) {
-  return [call, response](absl::StatusOr<v1::LipSyncTask> task) {
-    if (task.ok()) {
-      *response = *std::move(task);
-      call->AddLogField("task_id", response->task_id());
-      call->AddLogField("kling_request_id", response->request_id());
+// Access-log fields of each answer type.
+void AddAnswerLogFields(const v1::LipSyncTask& task, UnaryCall* call) {
+  call->AddLogField("task_id", task.task_id());
+  call->AddLogField("kling_request_id", task.request_id());
+}
+void AddAnswerLogFields(const v1::ListLipSyncTasksResponse& list,
+                        UnaryCall* call) {
+  call->AddLogField("kling_request_id", list.request_id());
+}
+void AddAnswerLogFields(const v1::IdentifyFaceResponse& faces,
+                        UnaryCall* call) {
+  call->AddLogField("session_id", faces.session_id());
+  call->AddLogField("kling_request_id", faces.request_id());
+}
+
+// Completion of an upstream call: the answer becomes the RPC's response.
+// `on_answer` (optional) sees a successful answer first.
+template <typename T>
+upstream::UpstreamCallback<T> FinishWithAnswer(
+    UnaryCall* call, T* response,
+    std::function<void(const T&)> on_answer = nullptr) {
+  return [call, response, on_answer = std::move(on_answer)](
+             absl::StatusOr<T> answer) {
+    if (answer.ok()) {
+      *response = *std::move(answer);
+      if (on_answer) on_answer(*response);
+      AddAnswerLogFields(*response, call);
     }
-    call->FinishWith(task.status());
+    call->FinishWith(answer.status());
   };
 }
 
@@ -72,40 +94,54 @@ LipSyncService::LipSyncService(const ServiceOptions& options,
       deps_(std::move(deps)),
       admission_(options.admission) {}
 
+UnaryCall* LipSyncService::StartUnary(grpc::CallbackServerContext* context,
+                                      absl::string_view method) {
+  return new UnaryCall(context, method,
+                       EffectiveDeadline(*context,
+                                         options_.default_call_timeout,
+                                         options_.max_call_timeout),
+                       deps_.metrics.get());
+}
+
+bool LipSyncService::Authenticated(const grpc::CallbackServerContext& context,
+                                   UnaryCall* call) {
+  if (deps_.authenticator == nullptr) return true;
+  std::string caller;
+  absl::Status status =
+      security::AuthenticateCall(context, *deps_.authenticator, &caller);
+  if (!status.ok()) {
+    call->FinishWith(status);
+    return false;
+  }
+  call->AddLogField("caller", caller);
+  return true;
+}
+
 grpc::ServerUnaryReactor* LipSyncService::IdentifyFace(
     grpc::CallbackServerContext* context,
     const v1::IdentifyFaceRequest* request,
     v1::IdentifyFaceResponse* response) {
-  auto* call =
-      new UnaryCall(context, "IdentifyFace",
-                    EffectiveDeadline(*context, options_.default_call_timeout,
-                                      options_.max_call_timeout));
-  if (!Admit(call, validation::ValidateIdentifyFaceRequest(*request),
+  UnaryCall* call = StartUnary(context, "IdentifyFace");
+  if (!Authenticated(*context, call) ||
+      !Admit(call, validation::ValidateIdentifyFaceRequest(*request),
              admission_, 0)) {
     return call;
   }
   deps_.upstream->IdentifyFace(
       call->call(), *request,
-      [call, response, sessions = deps_.sessions](
-          absl::StatusOr<v1::IdentifyFaceResponse> answer) {
-        if (answer.ok()) {
-          *response = *std::move(answer);
-          sessions->Remember(response->session_id(), KnownFaces(*response));
-          call->AddLogField("session_id", response->session_id());
-          call->AddLogField("kling_request_id", response->request_id());
-        }
-        call->FinishWith(answer.status());
-      });
+      FinishWithAnswer<v1::IdentifyFaceResponse>(
+          call, response,
+          [sessions = deps_.sessions](const v1::IdentifyFaceResponse& faces) {
+            sessions->Remember(faces.session_id(), KnownFaces(faces));
+          }));
   return call;
 }
 
 grpc::ServerUnaryReactor* LipSyncService::CreateLipSyncTask(
     grpc::CallbackServerContext* context,
     const v1::CreateLipSyncTaskRequest* request, v1::LipSyncTask* response) {
-  auto* call =
-      new UnaryCall(context, "CreateLipSyncTask",
-                    EffectiveDeadline(*context, options_.default_call_timeout,
-                                      options_.max_call_timeout));
+  UnaryCall* call = StartUnary(context, "CreateLipSyncTask");
+  if (!Authenticated(*context, call)) return call;
   FieldViolations violations = validation::ValidateCreateRequest(*request);
   if (violations.empty())
     violations = validation::ValidateAudioContent(*request);
@@ -121,23 +157,21 @@ grpc::ServerUnaryReactor* LipSyncService::CreateLipSyncTask(
     return call;
   }
   deps_.upstream->CreateLipSyncTask(call->call(), *request,
-                                    FinishWithTask(call, response));
+                                    FinishWithAnswer(call, response));
   return call;
 }
 
 grpc::ServerUnaryReactor* LipSyncService::GetLipSyncTask(
     grpc::CallbackServerContext* context,
     const v1::GetLipSyncTaskRequest* request, v1::LipSyncTask* response) {
-  auto* call =
-      new UnaryCall(context, "GetLipSyncTask",
-                    EffectiveDeadline(*context, options_.default_call_timeout,
-                                      options_.max_call_timeout));
-  if (!Admit(call, validation::ValidateGetTaskRequest(*request), admission_,
+  UnaryCall* call = StartUnary(context, "GetLipSyncTask");
+  if (!Authenticated(*context, call) ||
+      !Admit(call, validation::ValidateGetTaskRequest(*request), admission_,
              0)) {
     return call;
   }
   deps_.upstream->GetLipSyncTask(call->call(), *request,
-                                 FinishWithTask(call, response));
+                                 FinishWithAnswer(call, response));
   return call;
 }
 
@@ -145,40 +179,63 @@ grpc::ServerUnaryReactor* LipSyncService::ListLipSyncTasks(
     grpc::CallbackServerContext* context,
     const v1::ListLipSyncTasksRequest* request,
     v1::ListLipSyncTasksResponse* response) {
-  auto* call =
-      new UnaryCall(context, "ListLipSyncTasks",
-                    EffectiveDeadline(*context, options_.default_call_timeout,
-                                      options_.max_call_timeout));
-  if (!Admit(call, validation::ValidateListTasksRequest(*request), admission_,
+  UnaryCall* call = StartUnary(context, "ListLipSyncTasks");
+  if (!Authenticated(*context, call) ||
+      !Admit(call, validation::ValidateListTasksRequest(*request), admission_,
              0)) {
     return call;
   }
-  deps_.upstream->ListLipSyncTasks(
-      call->call(), *request,
-      [call, response](absl::StatusOr<v1::ListLipSyncTasksResponse> answer) {
-        if (answer.ok()) {
-          *response = *std::move(answer);
-          call->AddLogField("kling_request_id", response->request_id());
-        }
-        call->FinishWith(answer.status());
-      });
+  deps_.upstream->ListLipSyncTasks(call->call(), *request,
+                                   FinishWithAnswer(call, response));
   return call;
 }
 
 grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
     grpc::CallbackServerContext* context,
     const v1::WatchLipSyncTaskRequest* request) {
+  const absl::Time start = absl::Now();
+  std::string caller;
   absl::Status refused;
-  FieldViolations violations = validation::ValidateWatchTaskRequest(*request);
+  if (deps_.authenticator != nullptr) {
+    refused =
+        security::AuthenticateCall(*context, *deps_.authenticator, &caller);
+  }
+  FieldViolations violations;
+  if (refused.ok()) violations = validation::ValidateWatchTaskRequest(*request);
   if (!violations.empty()) {
     refused = InvalidRequestError(violations);
-  } else if (watch_streams_.fetch_add(1) >= options_.max_watch_streams) {
+  } else if (refused.ok() &&
+             watch_streams_.fetch_add(1) >= options_.max_watch_streams) {
     watch_streams_.fetch_sub(1);
     refused = absl::ResourceExhaustedError(
         absl::StrCat("gateway overloaded: ", options_.max_watch_streams,
                      " watch streams open; retry with backoff"));
   }
+  // One access-log line and one metrics sample per stream, as for unary
+  // calls.
+  auto record = [metrics = deps_.metrics, start, caller,
+                 task_id = request->task_id(), peer = context->peer()](
+                    const absl::Status& status) {
+    const absl::Duration elapsed = absl::Now() - start;
+    if (metrics != nullptr) {
+      metrics->RecordCall("WatchLipSyncTask", status.code(), elapsed);
+    }
+    if (!LogEnabled(LogLevel::kInfo)) return;
+    LogFields fields = {
+        {"method", "WatchLipSyncTask"},
+        {"code", absl::StatusCodeToString(status.code())},
+        {"duration_ms",
+         absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(elapsed))},
+        {"peer", peer},
+        {"task_id", task_id},
+    };
+    if (!caller.empty()) fields.emplace_back("caller", caller);
+    if (!status.ok()) fields.emplace_back("error", std::string(status.message()));
+    LogJson(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "rpc",
+            fields);
+  };
   if (!refused.ok()) {
+    record(refused);
     class Refused final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
      public:
       explicit Refused(const absl::Status& status) {
@@ -188,10 +245,16 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
     };
     return new Refused(refused);
   }
+  if (deps_.metrics != nullptr) deps_.metrics->AddWatchStreams(1);
   const absl::Time end_by = EffectiveDeadline(
       *context, options_.max_watch_duration, options_.max_watch_duration);
-  return WatchCall::Start(context, *request, deps_.watch_hub, deps_.scheduler,
-                          end_by, [this] { watch_streams_.fetch_sub(1); });
+  return WatchCall::Start(
+      context, *request, deps_.watch_hub, deps_.scheduler, end_by,
+      [this, record](const absl::Status& final_status) {
+        watch_streams_.fetch_sub(1);
+        if (deps_.metrics != nullptr) deps_.metrics->AddWatchStreams(-1);
+        record(final_status);
+      });
 }
 
 }  // namespace lipsync::server

@@ -9,7 +9,9 @@
 
 #include "absl/time/time.h"
 #include "kling/lipsync/v1/lipsync.grpc.pb.h"
+#include "service/observability/gateway_metrics.h"
 #include "service/resilience/scheduler.h"
+#include "service/security/caller_auth.h"
 #include "service/server/admission_control.h"
 #include "service/upstream/upstream_client.h"
 #include "service/workflow/session_cache.h"
@@ -37,7 +39,15 @@ struct ServiceDependencies {
   std::shared_ptr<workflow::TaskWatchHub> watch_hub;
   std::shared_ptr<workflow::SessionCache> sessions;
   resilience::Scheduler* scheduler = nullptr;
+  // Null: no metrics are recorded.
+  std::shared_ptr<observability::GatewayMetrics> metrics;
+  // Null: callers are not authenticated. Otherwise every handler checks the
+  // bearer token before any work (the interceptor alone cannot stop a
+  // handler in gRPC 1.51; see security/auth_interceptor.h).
+  std::shared_ptr<const security::TokenAuthenticator> authenticator;
 };
+
+class UnaryCall;
 
 class LipSyncService final : public v1::LipSyncService::CallbackService {
  public:
@@ -67,6 +77,14 @@ class LipSyncService final : public v1::LipSyncService::CallbackService {
   std::size_t open_watch_streams() const { return watch_streams_.load(); }
 
  private:
+  // The reactor of a new unary call, with its effective deadline.
+  UnaryCall* StartUnary(grpc::CallbackServerContext* context,
+                        absl::string_view method);
+  // True when the caller may proceed (auth off, or a valid token; its
+  // identity goes to the access log); else finishes `call` UNAUTHENTICATED.
+  bool Authenticated(const grpc::CallbackServerContext& context,
+                     UnaryCall* call);
+
   const ServiceOptions options_;
   const ServiceDependencies deps_;
   AdmissionControl admission_;

@@ -18,7 +18,10 @@
 #include "grpc/health/v1/health.pb.h"
 #include "service/common/json_log.h"
 #include "service/common/limits.h"
+#include "service/observability/gateway_metrics.h"
+#include "service/observability/metrics_exposer.h"
 #include "service/resilience/timer_queue.h"
+#include "service/security/auth_interceptor.h"
 #include "service/server/lipsync_service.h"
 #include "service/server/upstream_factory.h"
 #include "service/upstream/curl_engine.h"
@@ -26,11 +29,13 @@
 namespace lipsync::server {
 namespace {
 
-sigset_t TerminationSignals() {
+// SIGTERM/SIGINT drain and stop; SIGHUP reloads the caller tokens.
+sigset_t HandledSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
@@ -52,10 +57,56 @@ std::chrono::system_clock::time_point ToChrono(absl::Time t) {
   return absl::ToChronoTime(t);
 }
 
+std::shared_ptr<observability::GatewayMetrics> MakeMetrics() {
+  observability::GatewayMetricsOptions metrics_options;
+  metrics_options.version = LIPSYNC_VERSION;
+  metrics_options.grpc_methods = observability::GrpcMethodsOf(
+      *kling::lipsync::v1::CreateLipSyncTaskRequest::descriptor()
+           ->file()
+           ->FindServiceByName("LipSyncService"));
+  metrics_options.upstream_operations = {"IdentifyFace", "CreateLipSyncTask",
+                                         "GetLipSyncTask", "ListLipSyncTasks"};
+  return std::make_shared<observability::GatewayMetrics>(metrics_options);
+}
+
+// Waits for SIGTERM/SIGINT (returned); SIGHUPs on the way reload the caller
+// tokens (a bad file keeps the old set in force).
+int WaitForTermination(security::TokenAuthenticator* authenticator) {
+  sigset_t signals = HandledSignals();
+  while (true) {
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    if (signal_number != SIGHUP) return signal_number;
+    if (authenticator == nullptr) {
+      LogJson(LogLevel::kInfo, "SIGHUP: nothing to reload", {});
+      continue;
+    }
+    absl::Status reloaded = authenticator->Reload();
+    if (reloaded.ok()) {
+      LogJson(LogLevel::kInfo, "caller tokens reloaded",
+              {{"tokens", absl::StrCat(authenticator->token_count())}});
+    } else {
+      LogJson(LogLevel::kError, "caller tokens not reloaded; old set kept",
+              {{"error", std::string(reloaded.message())}});
+    }
+  }
+}
+
+// A plaintext listener with only the health service (the default one every
+// gRPC server has), for probes that cannot speak TLS.
+std::unique_ptr<grpc::Server> StartHealthServer(const std::string& listen,
+                                                int* port) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || *port == 0) return nullptr;
+  return server;
+}
+
 }  // namespace
 
 void BlockTerminationSignals() {
-  sigset_t set = TerminationSignals();
+  sigset_t set = HandledSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
@@ -66,9 +117,27 @@ absl::Status RunServer(const GatewayOptions& options) {
   google::rpc::ErrorInfo::descriptor();
   grpc::health::v1::HealthCheckRequest::descriptor();
 
+  std::shared_ptr<observability::GatewayMetrics> metrics;
+  std::unique_ptr<observability::MetricsExposer> exposer;
+  if (!options.metrics_listen.empty()) {
+    metrics = MakeMetrics();
+    auto started = observability::MetricsExposer::Start(options.metrics_listen,
+                                                        metrics->registry());
+    if (!started.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "--metrics_listen: ", started.status().message()));
+    }
+    exposer = *std::move(started);
+    if (!options.metrics_port_file.empty()) {
+      absl::Status written =
+          WritePortFile(options.metrics_port_file, exposer->port());
+      if (!written.ok()) return written;
+    }
+  }
+
   resilience::TimerQueue timers;
   auto engine = std::make_shared<upstream::CurlEngine>(options.curl);
-  UpstreamStack stack = MakeUpstreamClient(options, engine, &timers);
+  UpstreamStack stack = MakeUpstreamClient(options, engine, &timers, metrics);
   std::shared_ptr<upstream::UpstreamClient> upstream = stack.client;
   auto random = std::make_shared<absl::BitGen>();
   auto random_mu = std::make_shared<absl::Mutex>();
@@ -82,34 +151,68 @@ absl::Status RunServer(const GatewayOptions& options) {
   deps.watch_hub = watch_hub;
   deps.sessions = std::make_shared<workflow::SessionCache>(options.sessions);
   deps.scheduler = &timers;
+  deps.metrics = metrics;
+  deps.authenticator = options.authenticator;
   LipSyncService service(options.service, deps);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(options.listen,
+                           options.server_credentials != nullptr
+                               ? options.server_credentials
+                               : grpc::InsecureServerCredentials(),
                            &port);
   builder.SetMaxReceiveMessageSize(kMaxGrpcReceiveBytes);
   builder.RegisterService(&service);
+  if (options.authenticator != nullptr) {
+    // Rejects unauthenticated calls on the wire, for every method but health
+    // and reflection; the handlers check again before any work.
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(std::make_unique<security::AuthInterceptorFactory>(
+        options.authenticator));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen));
+  }
+  int health_port = 0;
+  std::unique_ptr<grpc::Server> health_server;
+  if (!options.health_listen.empty()) {
+    health_server = StartHealthServer(options.health_listen, &health_port);
+    if (health_server == nullptr) {
+      return absl::UnavailableError(
+          absl::StrCat("--health_listen: cannot listen on ",
+                       options.health_listen));
+    }
+    health_server->GetHealthCheckService()->SetServingStatus(true);
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   if (!options.port_file.empty()) {
     absl::Status written = WritePortFile(options.port_file, port);
     if (!written.ok()) return written;
   }
-  LogJson(LogLevel::kInfo, "serving",
-          {{"listen", options.listen},
-           {"port", absl::StrCat(port)},
-           {"upstream", options.upstream_base_url}});
+  LogFields serving = {{"listen", options.listen},
+                       {"port", absl::StrCat(port)},
+                       {"transport", options.transport},
+                       {"caller_auth", options.authenticator != nullptr
+                                           ? "bearer-tokens"
+                                           : "off"},
+                       {"upstream", options.upstream_base_url}};
+  if (exposer != nullptr) {
+    serving.emplace_back("metrics_port", absl::StrCat(exposer->port()));
+  }
+  if (health_server != nullptr) {
+    serving.emplace_back("health_port", absl::StrCat(health_port));
+  }
+  LogJson(LogLevel::kInfo, "serving", serving);
 
-  sigset_t signals = TerminationSignals();
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  const int signal_number = WaitForTermination(options.authenticator.get());
 
   // Drain: stop attracting traffic first, keep serving while load balancers
   // notice, then refuse new calls and let in-flight ones finish.
@@ -118,10 +221,17 @@ absl::Status RunServer(const GatewayOptions& options) {
            {"in_flight_calls",
             absl::StrCat(service.admission().in_flight_calls())}});
   server->GetHealthCheckService()->SetServingStatus(false);
+  if (health_server != nullptr) {
+    health_server->GetHealthCheckService()->SetServingStatus(false);
+  }
   absl::SleepFor(options.drain_delay);
   LogJson(LogLevel::kDebug, "refusing new calls", {});
   server->Shutdown(ToChrono(absl::Now() + options.shutdown_grace));
   server->Wait();
+  if (health_server != nullptr) {
+    health_server->Shutdown(ToChrono(absl::Now()));
+    health_server->Wait();
+  }
   watch_hub->Shutdown();
   LogJson(LogLevel::kDebug, "grpc server stopped", {});
   LogJson(LogLevel::kInfo, "stopped", {});

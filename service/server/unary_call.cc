@@ -24,13 +24,29 @@ absl::Time EffectiveDeadline(const grpc::CallbackServerContext& context,
 }
 
 UnaryCall::UnaryCall(grpc::CallbackServerContext* context,
-                     absl::string_view method, absl::Time deadline)
+                     absl::string_view method, absl::Time deadline,
+                     observability::GatewayMetrics* metrics)
     : context_(context),
       method_(method),
       start_(absl::Now()),
-      call_(std::make_shared<CallContext>(deadline)) {}
+      metrics_(metrics),
+      call_(std::make_shared<CallContext>(deadline)) {
+  if (metrics_ != nullptr) metrics_->AddInFlightCalls(1);
+}
+
+void UnaryCall::HoldTicket(std::unique_ptr<AdmissionControl::Ticket> ticket,
+                           std::size_t audio_bytes) {
+  ticket_ = std::move(ticket);
+  audio_bytes_ = audio_bytes;
+  if (metrics_ != nullptr && audio_bytes_ > 0) {
+    metrics_->AddAudioBytesInFlight(static_cast<double>(audio_bytes_));
+  }
+}
 
 void UnaryCall::FinishWith(const absl::Status& status) {
+  if (metrics_ != nullptr) {
+    metrics_->RecordCall(method_, status.code(), absl::Now() - start_);
+  }
   if (LogEnabled(LogLevel::kInfo)) {
     LogFields fields = {
         {"method", method_},
@@ -63,6 +79,14 @@ void UnaryCall::FinishWith(const absl::Status& status) {
 
 void UnaryCall::OnCancel() { call_->Cancel(); }
 
-void UnaryCall::OnDone() { delete this; }
+void UnaryCall::OnDone() {
+  if (metrics_ != nullptr) {
+    metrics_->AddInFlightCalls(-1);
+    if (audio_bytes_ > 0) {
+      metrics_->AddAudioBytesInFlight(-static_cast<double>(audio_bytes_));
+    }
+  }
+  delete this;
+}
 
 }  // namespace lipsync::server

@@ -1,6 +1,7 @@
 // The reactor of one unary RPC. It owns the call's CallContext (deadline,
 // cancellation) and admission ticket, finishes exactly once with a converted
-// status, writes the access-log line, and deletes itself in OnDone.
+// status, writes the access-log line and the call's metrics, and deletes
+// itself in OnDone.
 #ifndef LIPSYNC_SERVICE_SERVER_UNARY_CALL_H_
 #define LIPSYNC_SERVICE_SERVER_UNARY_CALL_H_
 
@@ -13,6 +14,7 @@
 #include "absl/time/time.h"
 #include "service/common/call_context.h"
 #include "service/common/json_log.h"
+#include "service/observability/gateway_metrics.h"
 #include "service/server/admission_control.h"
 
 namespace lipsync::server {
@@ -25,13 +27,15 @@ absl::Time EffectiveDeadline(const grpc::CallbackServerContext& context,
 
 class UnaryCall final : public grpc::ServerUnaryReactor {
  public:
+  // `metrics` may be null (no metrics); else it must outlive the call.
   UnaryCall(grpc::CallbackServerContext* context, absl::string_view method,
-            absl::Time deadline);
+            absl::Time deadline, observability::GatewayMetrics* metrics);
 
   const std::shared_ptr<CallContext>& call() const { return call_; }
-  void HoldTicket(std::unique_ptr<AdmissionControl::Ticket> ticket) {
-    ticket_ = std::move(ticket);
-  }
+  // Keeps the admission ticket (and counts its audio bytes as in flight)
+  // until the call is done.
+  void HoldTicket(std::unique_ptr<AdmissionControl::Ticket> ticket,
+                  std::size_t audio_bytes);
   // Adds a field to this call's access-log line (no secrets, no audio).
   // Not thread-safe: call before Finish, from the thread that owns the call.
   void AddLogField(std::string key, std::string value) {
@@ -49,8 +53,10 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   grpc::CallbackServerContext* const context_;
   const std::string method_;
   const absl::Time start_;
+  observability::GatewayMetrics* const metrics_;
   std::shared_ptr<CallContext> call_;
   std::unique_ptr<AdmissionControl::Ticket> ticket_;
+  std::size_t audio_bytes_ = 0;
   LogFields log_fields_;
 };
 

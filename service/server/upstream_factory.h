@@ -1,13 +1,15 @@
 // The one place that knows how the upstream client is stacked:
-//   IdempotentCreate( Retrying( CircuitBreaking( Kling REST client ) ) )
-// over the libcurl engine: each retry attempt passes the breaker, and a
-// create the idempotency layer joins is retried only where it is safe.
+//   IdempotentCreate( Retrying( CircuitBreaking( Metrics( Kling REST ) ) ) )
+// over the libcurl engine: each retry attempt passes the breaker, a create
+// the idempotency layer joins is retried only where it is safe, and every
+// HTTP exchange (not the calls the breaker refuses) is counted once.
 // Nothing else depends on the order or on which decorators exist.
 #ifndef LIPSYNC_SERVICE_SERVER_UPSTREAM_FACTORY_H_
 #define LIPSYNC_SERVICE_SERVER_UPSTREAM_FACTORY_H_
 
 #include <memory>
 
+#include "service/observability/gateway_metrics.h"
 #include "service/resilience/circuit_breaker.h"
 #include "service/resilience/scheduler.h"
 #include "service/server/gateway_options.h"
@@ -22,11 +24,13 @@ struct UpstreamStack {
   std::shared_ptr<resilience::CircuitBreaker> breaker;
 };
 
-// `transport` and `scheduler` must outlive the returned client.
+// `transport` and `scheduler` must outlive the returned client. `metrics`
+// may be null (no upstream, retry or breaker metrics).
 UpstreamStack MakeUpstreamClient(
     const GatewayOptions& options,
     std::shared_ptr<upstream::HttpTransport> transport,
-    resilience::Scheduler* scheduler);
+    resilience::Scheduler* scheduler,
+    std::shared_ptr<observability::GatewayMetrics> metrics = nullptr);
 
 }  // namespace lipsync::server
 

@@ -51,7 +51,7 @@ WatchCall* WatchCall::Start(grpc::CallbackServerContext* context,
                             const v1::WatchLipSyncTaskRequest& request,
                             std::shared_ptr<workflow::TaskWatchHub> hub,
                             resilience::Scheduler* scheduler, absl::Time end_by,
-                            std::function<void()> on_done) {
+                            DoneCallback on_done) {
   auto* call = new WatchCall(context, request, std::move(hub), scheduler,
                              std::move(on_done));
   std::shared_ptr<Watcher> watcher = call->watcher_;
@@ -69,7 +69,7 @@ WatchCall::WatchCall(grpc::CallbackServerContext* context,
                      const v1::WatchLipSyncTaskRequest& request,
                      std::shared_ptr<workflow::TaskWatchHub> hub,
                      resilience::Scheduler* scheduler,
-                     std::function<void()> on_done)
+                     DoneCallback on_done)
     : context_(context),
       request_(request),
       hub_(std::move(hub)),
@@ -141,7 +141,14 @@ void WatchCall::OnDone() {
   watcher_->Detach();
   hub_->Unwatch(request_, watcher_.get());
   scheduler_->Cancel(end_timer_);
-  if (on_done_) on_done_();
+  if (on_done_) {
+    absl::Status final_status;
+    {
+      absl::MutexLock lock(&mu_);
+      final_status = final_status_;
+    }
+    on_done_(final_status);
+  }
   delete this;
 }
 

@@ -26,12 +26,14 @@ class WatchCall final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
  public:
   // Starts the watch at once. `hub` and `scheduler` must outlive the call.
   // `end_by`: when the gateway ends the stream itself (DEADLINE_EXCEEDED) if
-  // the caller's own deadline has not ended it before.
+  // the caller's own deadline has not ended it before. `on_done` runs once
+  // the stream is over, with the status it finished with.
+  using DoneCallback = std::function<void(const absl::Status& final_status)>;
   static WatchCall* Start(grpc::CallbackServerContext* context,
                           const v1::WatchLipSyncTaskRequest& request,
                           std::shared_ptr<workflow::TaskWatchHub> hub,
                           resilience::Scheduler* scheduler, absl::Time end_by,
-                          std::function<void()> on_done);
+                          DoneCallback on_done);
 
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -45,7 +47,7 @@ class WatchCall final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
   WatchCall(grpc::CallbackServerContext* context,
             const v1::WatchLipSyncTaskRequest& request,
             std::shared_ptr<workflow::TaskWatchHub> hub,
-            resilience::Scheduler* scheduler, std::function<void()> on_done);
+            resilience::Scheduler* scheduler, DoneCallback on_done);
   void Deliver(const v1::LipSyncTask& task);
   void End(const absl::Status& status);
   void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -54,7 +56,7 @@ class WatchCall final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
   const v1::WatchLipSyncTaskRequest request_;
   const std::shared_ptr<workflow::TaskWatchHub> hub_;
   resilience::Scheduler* const scheduler_;
-  const std::function<void()> on_done_;
+  const DoneCallback on_done_;
   std::shared_ptr<Watcher> watcher_;
   uint64_t end_timer_ = 0;
 

@@ -52,7 +52,9 @@ OUTPUT_FILE_SETTINGS = {"LIPSYNC_PORT_FILE"}
 INTENTIONAL_OVERRIDES = {
     "LIPSYNC_DRAIN_DELAY", "LIPSYNC_MAX_AUDIO_BYTES_IN_FLIGHT",
     "LIPSYNC_PLAINTEXT", "KLING_BASE_URL", "LIPSYNC_ALLOW_INSECURE_UPSTREAM",
-    "LIPSYNC_LOG_LEVEL"}
+    "LIPSYNC_LOG_LEVEL",
+    # Off in the binary (no surprise listener); on in the cluster.
+    "LIPSYNC_METRICS_LISTEN"}
 
 
 class Report:
@@ -331,24 +333,41 @@ def check_ports_and_probes(t, declared, report):
                          f"match the container port metrics "
                          f"({ports['metrics']})")
     tls = tls_enabled(t)
+    # The kubelet's gRPC probe speaks plaintext only: under TLS it needs the
+    # plaintext health-only listener (LIPSYNC_HEALTH_LISTEN), else tcpSocket.
+    health_listen = (t.value("LIPSYNC_HEALTH_LISTEN")
+                     if "LIPSYNC_HEALTH_LISTEN" in declared else None)
+    probe_port = grpc_port
+    if health_listen:
+        if ports.get("health") is None:
+            report.error(t.name, "LIPSYNC_HEALTH_LISTEN is set but the "
+                         "container has no port named health")
+        elif gateway_flags.listen_port(health_listen) != ports["health"]:
+            report.error(t.name, f"LIPSYNC_HEALTH_LISTEN={health_listen} does "
+                         f"not match the container port health "
+                         f"({ports['health']})")
+        else:
+            probe_port = ports["health"]
+    grpc_probe_ok = not tls or bool(health_listen)
     for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
         probe = t.container.get(kind)
         if not probe:
             report.error(t.name, f"the gateway container has no {kind}")
             continue
         if "grpc" in probe:
-            if tls:
+            if not grpc_probe_ok:
                 report.error(t.name, f"{kind}: the kubelet's gRPC probe "
-                             "cannot speak TLS; with TLS on, probe with "
-                             "tcpSocket (see deploy/overlays/tls)")
-            if probe["grpc"].get("port") != grpc_port:
+                             "cannot speak TLS; with TLS on, set "
+                             "LIPSYNC_HEALTH_LISTEN (see deploy/overlays/tls) "
+                             "or probe with tcpSocket")
+            if probe["grpc"].get("port") != probe_port:
                 report.error(t.name, f"{kind}: grpc.port "
-                             f"{probe['grpc'].get('port')} != container port "
-                             f"grpc ({grpc_port})")
+                             f"{probe['grpc'].get('port')} != the health "
+                             f"port ({probe_port})")
             if probe["grpc"].get("service"):
                 report.error(t.name, f"{kind}: probe the server's overall "
                              "health (service \"\"), the one the drain flips")
-        elif not tls:
+        elif grpc_probe_ok:
             report.error(t.name, f"{kind}: must be a native gRPC probe "
                          "(grpc.port) on the standard health service")
         elif "tcpSocket" in probe:
@@ -630,6 +649,8 @@ def smoke_run(t, flags, gateway, report):
                     "LIPSYNC_SHUTDOWN_GRACE": "2s"})
         if "LIPSYNC_METRICS_LISTEN" in flags:
             env["LIPSYNC_METRICS_LISTEN"] = f"127.0.0.1:{free_port()}"
+        if env.get("LIPSYNC_HEALTH_LISTEN"):
+            env["LIPSYNC_HEALTH_LISTEN"] = f"127.0.0.1:{free_port()}"
         with open(os.path.join(tmp, "stderr"), "w+", encoding="utf-8") as err:
             proc = subprocess.Popen([gateway], env=env, stdout=err,
                                     stderr=subprocess.STDOUT)

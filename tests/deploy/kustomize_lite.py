@@ -23,6 +23,8 @@ MERGE_KEYS = {
     "initContainers": "name",
     "volumes": "name",
     "env": "name",
+    # Kubernetes' patchMergeKey for container ports.
+    "ports": "containerPort",
     "volumeMounts": "mountPath",
     "imagePullSecrets": "name",
 }

@@ -138,7 +138,8 @@ class Stack:
             gateway_bin, "--listen=127.0.0.1:0",
             "--port_file=" + gw_port_file,
             "--upstream_base_url=http://127.0.0.1:%d" % sim_port,
-            "--allow_insecure_upstream", "--watch_poll_initial=100ms",
+            "--allow_insecure_upstream", "--plaintext",
+            "--watch_poll_initial=100ms",
             "--watch_poll_max=200ms", "--shutdown_grace=5s"
         ], env, os.path.join(workdir, "gateway.log"))
         self.target = "127.0.0.1:%d" % self.gateway.wait_port(gw_port_file)

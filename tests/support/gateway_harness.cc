@@ -52,6 +52,7 @@ absl::Status GatewayHarness::Start(const HarnessOptions& options) {
       "--port_file=" + port_file,  "--upstream_base_url=" + upstream,
       "--allow_insecure_upstream", "--shutdown_grace=10s",
       "--log_level=debug"};
+  if (options.plaintext) argv.push_back("--plaintext");
   argv.insert(argv.end(), options.gateway_args.begin(),
               options.gateway_args.end());
   std::map<std::string, std::string> env = {{"KLING_API_KEY", kSimApiKey}};
@@ -67,7 +68,10 @@ absl::Status GatewayHarness::Start(const HarnessOptions& options) {
   args.SetMaxReceiveMessageSize(8 * 1024 * 1024);
   channel_ =
       grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", gateway_port_),
-                                grpc::InsecureChannelCredentials(), args);
+                                options.channel_credentials != nullptr
+                                    ? options.channel_credentials
+                                    : grpc::InsecureChannelCredentials(),
+                                args);
   if (!channel_->WaitForConnected(
           absl::ToChronoTime(absl::Now() + kStartTimeout))) {
     return absl::UnavailableError("gateway channel did not connect");

@@ -26,6 +26,10 @@ struct HarnessOptions {
   std::map<std::string, std::string> gateway_env;
   // When set, the gateway's upstream (instead of the sim).
   std::string upstream_base_url;
+  // Passes --plaintext; turn off to give the gateway TLS files instead.
+  bool plaintext = true;
+  // How the harness's channel connects; null: insecure (plaintext).
+  std::shared_ptr<grpc::ChannelCredentials> channel_credentials;
 };
 
 class GatewayHarness {
