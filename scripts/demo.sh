@@ -31,7 +31,9 @@ echo "kling-sim on 127.0.0.1:$(cat "$work/sim.port")"
 KLING_API_KEY="$api_key" "$BIN"/service/lipsync-gateway --listen=127.0.0.1:0 \
   --port_file="$work/gateway.port" \
   --upstream_base_url="http://127.0.0.1:$(cat "$work/sim.port")" \
-  --allow_insecure_upstream --plaintext >"$work/gateway.log" 2>&1 &
+  --allow_insecure_upstream --plaintext \
+  --metrics_listen=127.0.0.1:0 --metrics_port_file="$work/metrics.port" \
+  >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
 wait_for_file "$work/gateway.port"
 export LIPSYNC_TARGET="127.0.0.1:$(cat "$work/gateway.port")"
@@ -65,3 +67,8 @@ echo "== a request that breaks three rules (nothing reaches the upstream) =="
 echo
 echo "== gateway access log =="
 cat "$work/gateway.log"
+echo
+echo "== Prometheus metrics (excerpt of GET /metrics) =="
+curl -fsS "http://127.0.0.1:$(cat "$work/metrics.port")/metrics" |
+  grep -E '^(grpc_server_handled_total|lipsync_upstream_requests_total)' |
+  grep -v ' 0$' || true
