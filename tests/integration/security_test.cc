@@ -83,18 +83,34 @@ nlohmann::json FindLogLine(const std::string& log, const std::string& msg) {
   return nullptr;
 }
 
-TEST(TlsTest, TlsListenerServesTlsCallersAndRefusesPlaintext) {
-  const std::string dir = MakeTempDir("lipsync-tls");
-  const TestPki pki = MakeTestPki(dir);
-  GatewayHarness harness;
+// Harness options for a gateway serving TLS with the PKI's server
+// certificate (plus `extra_args`), and a harness channel that trusts the
+// PKI's CA, presenting the PKI's client certificate when asked to.
+HarnessOptions TlsHarnessOptions(const TestPki& pki,
+                                 std::vector<std::string> extra_args,
+                                 bool with_client_cert = false) {
   HarnessOptions options;
   options.plaintext = false;
   options.gateway_args = {"--tls_cert_file=" + pki.server_cert,
                           "--tls_key_file=" + pki.server_key};
+  options.gateway_args.insert(options.gateway_args.end(), extra_args.begin(),
+                              extra_args.end());
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = ReadFileOrEmpty(pki.ca_pem);
+  if (with_client_cert) {
+    ssl.pem_cert_chain = ReadFileOrEmpty(pki.client_cert);
+    ssl.pem_private_key = ReadFileOrEmpty(pki.client_key);
+  }
   options.channel_credentials = grpc::SslCredentials(ssl);
-  ASSERT_TRUE(harness.Start(options).ok()) << harness.gateway().ReadLog();
+  return options;
+}
+
+TEST(TlsTest, TlsListenerServesTlsCallersAndRefusesPlaintext) {
+  const std::string dir = MakeTempDir("lipsync-tls");
+  const TestPki pki = MakeTestPki(dir);
+  GatewayHarness harness;
+  ASSERT_TRUE(harness.Start(TlsHarnessOptions(pki, {})).ok())
+      << harness.gateway().ReadLog();
 
   EXPECT_TRUE(CreateWith(harness, "").ok());
   grpc::health::v1::HealthCheckResponse health;
@@ -113,17 +129,12 @@ TEST(TlsTest, MutualTlsAdmitsOnlyCertificatesOfTheClientCa) {
   const std::string dir = MakeTempDir("lipsync-mtls");
   const TestPki pki = MakeTestPki(dir);
   GatewayHarness harness;
-  HarnessOptions options;
-  options.plaintext = false;
-  options.gateway_args = {"--tls_cert_file=" + pki.server_cert,
-                          "--tls_key_file=" + pki.server_key,
-                          "--tls_client_ca_file=" + pki.ca_pem};
-  grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = ReadFileOrEmpty(pki.ca_pem);
-  ssl.pem_cert_chain = ReadFileOrEmpty(pki.client_cert);
-  ssl.pem_private_key = ReadFileOrEmpty(pki.client_key);
-  options.channel_credentials = grpc::SslCredentials(ssl);
-  ASSERT_TRUE(harness.Start(options).ok()) << harness.gateway().ReadLog();
+  ASSERT_TRUE(harness
+                  .Start(TlsHarnessOptions(
+                      pki, {"--tls_client_ca_file=" + pki.ca_pem},
+                      /*with_client_cert=*/true))
+                  .ok())
+      << harness.gateway().ReadLog();
 
   grpc::health::v1::HealthCheckResponse health;
   EXPECT_TRUE(HealthCheck(harness.channel(), &health).ok());
@@ -142,15 +153,11 @@ TEST(TlsTest, PlaintextHealthListenerBesideTheTlsPortDrainsWithIt) {
   const std::string dir = MakeTempDir("lipsync-health");
   const TestPki pki = MakeTestPki(dir);
   GatewayHarness harness;
-  HarnessOptions options;
-  options.plaintext = false;
-  options.gateway_args = {"--tls_cert_file=" + pki.server_cert,
-                          "--tls_key_file=" + pki.server_key,
-                          "--health_listen=127.0.0.1:0", "--drain_delay=2s"};
-  grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = ReadFileOrEmpty(pki.ca_pem);
-  options.channel_credentials = grpc::SslCredentials(ssl);
-  ASSERT_TRUE(harness.Start(options).ok()) << harness.gateway().ReadLog();
+  ASSERT_TRUE(harness
+                  .Start(TlsHarnessOptions(pki, {"--health_listen=127.0.0.1:0",
+                                                 "--drain_delay=2s"}))
+                  .ok())
+      << harness.gateway().ReadLog();
   const nlohmann::json serving =
       FindLogLine(harness.gateway().ReadLog(), "serving");
   ASSERT_TRUE(serving.contains("health_port")) << serving.dump();
