@@ -20,7 +20,10 @@ usage: bench/run.sh [--quick] [--no-build] [--scenarios=S1,S2,S3,S4] [--keep]
   --no-build    use the binaries already in build-release/
   --scenarios   run only these (comma-separated)
   --keep        keep the work directory (logs, raw JSON lines)
-Environment: LIPSYNC_BENCH_BUILD_DIR (default build-release).
+Environment: LIPSYNC_BENCH_BUILD_DIR (default build-release);
+  LIPSYNC_BENCH_GATEWAY (gateway binary, default the one built);
+  LIPSYNC_BENCH_GATEWAY_ARGS (flags of every gateway, default
+  "--allow_insecure_upstream --plaintext --log_level=warning").
 EOF
 }
 
@@ -43,7 +46,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${LIPSYNC_BENCH_BUILD_DIR:-$ROOT/build-release}"
 PY=/usr/bin/python3 # Debian's, stdlib only
 SIM_BIN="$BUILD_DIR/sim/kling-sim"
-GW_BIN="$BUILD_DIR/service/lipsync-gateway"
+# LIPSYNC_BENCH_GATEWAY: another gateway binary to measure (an A/B pair with
+# --no-build), instead of the one just built.
+GW_BIN="${LIPSYNC_BENCH_GATEWAY:-$BUILD_DIR/service/lipsync-gateway}"
+# Flags every gateway of every scenario gets (scenario flags come after).
+# LIPSYNC_BENCH_GATEWAY_ARGS replaces them, e.g. to A/B a flag.
+GATEWAY_ARGS=(--allow_insecure_upstream --plaintext --log_level=warning)
+if [[ -n "${LIPSYNC_BENCH_GATEWAY_ARGS+x}" ]]; then
+  read -r -a GATEWAY_ARGS <<<"$LIPSYNC_BENCH_GATEWAY_ARGS"
+fi
 LOADGEN="$BUILD_DIR/bench/loadgen/lipsync-loadgen"
 WRK_LUA="$ROOT/bench/loadgen/wrk_post.lua"
 TABLE_PY="$ROOT/bench/loadgen/bench_table.py"
@@ -157,7 +168,7 @@ start_gateway() {
   KLING_API_KEY="$API_KEY" "$GW_BIN" --listen=127.0.0.1:0 \
     --port_file="$WORK/gw.port" \
     --upstream_base_url="http://127.0.0.1:$SIM_PORT" \
-    --allow_insecure_upstream --plaintext --log_level=warning "$@" \
+    "${GATEWAY_ARGS[@]}" "$@" \
     >"$WORK/gateway-$name.log" 2>&1 &
   GW_PID=$!
   BG_PIDS+=("$GW_PID")

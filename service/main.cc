@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "service/common/json_log.h"
+#include "service/common/process_tuning.h"
 #include "service/server/gateway_options.h"
 #include "service/server/load_secrets.h"
 #include "service/server/run_server.h"
@@ -187,6 +188,9 @@ std::string EnvOrEmpty(const char* name) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread starts: Abseil's lock-order graph costs 2-3% of the
+  // CPU in Release (docs/PERFORMANCE.md); debug builds and tests keep it.
+  lipsync::DisableMutexDeadlockDetectionInRelease();
   lipsync::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage(
       "gRPC gateway to the Kling AI lip-sync API.\n"
@@ -240,6 +244,10 @@ int main(int argc, char** argv) {
           std::max<int64_t>(0, absl::GetFlag(FLAGS_max_audio_bytes_in_flight)));
   options.watch.initial_interval = absl::GetFlag(FLAGS_watch_poll_initial);
   options.watch.max_interval = absl::GetFlag(FLAGS_watch_poll_max);
+  // The upstream connection cache holds as many connections as calls may be
+  // in flight, so calls reuse kept-alive connections instead of reconnecting.
+  options.curl.max_in_flight_calls =
+      options.service.admission.max_in_flight_calls;
   options.service.max_watch_streams = static_cast<std::size_t>(
       std::max<int64_t>(0, absl::GetFlag(FLAGS_max_watch_streams)));
   options.service.max_watch_duration = absl::GetFlag(FLAGS_max_watch_duration);

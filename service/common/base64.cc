@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -25,6 +26,38 @@ struct PairTable {
   }
 };
 constexpr PairTable kPairs;
+
+// The same pairs as 16-bit words that hold the two characters in memory
+// order (little-endian hosts), so that four lookups assemble 8 output
+// characters in a register, stored with one 8-byte write.
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LIPSYNC_BASE64_WIDE 1
+struct PairWordTable {
+  std::array<uint16_t, 4096> words{};
+  constexpr PairWordTable() {
+    for (int i = 0; i < 4096; ++i) {
+      words[i] = static_cast<uint16_t>(
+          static_cast<uint8_t>(kAlphabet[i >> 6]) |
+          (static_cast<uint16_t>(static_cast<uint8_t>(kAlphabet[i & 63])) << 8));
+    }
+  }
+};
+constexpr PairWordTable kPairWords;
+
+// Encodes 6 input bytes (of the 8 readable at `in`) into 8 characters.
+inline void EncodeSix(const uint8_t* in, char* out) {
+  uint64_t v;
+  std::memcpy(&v, in, 8);
+  v = __builtin_bswap64(v);  // in[0] in the top byte; the top 48 bits count
+  const uint64_t chars =
+      uint64_t{kPairWords.words[(v >> 52) & 0xFFF]} |
+      (uint64_t{kPairWords.words[(v >> 40) & 0xFFF]} << 16) |
+      (uint64_t{kPairWords.words[(v >> 28) & 0xFFF]} << 32) |
+      (uint64_t{kPairWords.words[(v >> 16) & 0xFFF]} << 48);
+  std::memcpy(out, &chars, 8);
+}
+#endif
 
 constexpr uint8_t kInvalid = 0xFF;
 struct DecodeTable {
@@ -55,6 +88,25 @@ absl::Status BadChar(std::size_t pos, char c) {
 void Base64EncodeTo(absl::string_view raw, char* out) {
   const auto* in = reinterpret_cast<const uint8_t*>(raw.data());
   std::size_t n = raw.size();
+#ifdef LIPSYNC_BASE64_WIDE
+  // Writing through `char*` one byte at a time keeps the compiler from
+  // widening the stores (a char store may alias the input); 8-byte loads
+  // and stores through memcpy encode ~2x faster (docs/PERFORMANCE.md,
+  // finding 5). Each step reads 8 bytes and consumes 6.
+  while (n >= 14) {
+    EncodeSix(in, out);
+    EncodeSix(in + 6, out + 8);
+    in += 12;
+    n -= 12;
+    out += 16;
+  }
+  while (n >= 8) {
+    EncodeSix(in, out);
+    in += 6;
+    n -= 6;
+    out += 8;
+  }
+#endif
   while (n >= 3) {
     const uint32_t v = (uint32_t{in[0]} << 16) | (uint32_t{in[1]} << 8) | in[2];
     const char* hi = &kPairs.chars[2 * (v >> 12)];

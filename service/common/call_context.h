@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -18,12 +19,24 @@ namespace lipsync {
 class CallContext {
  public:
   explicit CallContext(absl::Time deadline) : deadline_(deadline) {}
+  CallContext(absl::Time deadline, std::string upstream_external_task_id)
+      : deadline_(deadline),
+        upstream_external_task_id_(std::move(upstream_external_task_id)) {}
   CallContext(const CallContext&) = delete;
   CallContext& operator=(const CallContext&) = delete;
 
   // When the caller stops waiting (its gRPC deadline, or the gateway's
   // default when the caller set none).
   absl::Time deadline() const { return deadline_; }
+
+  // The `external_task_id` that a create made under this context sends
+  // upstream when its request has none; empty for none. Set by the
+  // idempotency layer on the context it owns, so that the key reaches the
+  // upstream body without a modified copy of the request (which can carry
+  // 5 MB of audio). Immutable, so safe to read from any thread.
+  const std::string& upstream_external_task_id() const {
+    return upstream_external_task_id_;
+  }
 
   // Called by the edge when the caller cancels. Idempotent. Runs the current
   // cancel hook (outside the lock), so an in-flight transfer stops at once.
@@ -38,6 +51,7 @@ class CallContext {
 
  private:
   const absl::Time deadline_;
+  const std::string upstream_external_task_id_;
   mutable absl::Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t hook_token_ ABSL_GUARDED_BY(mu_) = 0;

@@ -1,5 +1,8 @@
 #include "service/translate/create_body.h"
 
+#include <cstddef>
+#include <string>
+
 #include "absl/strings/string_view.h"
 #include "service/common/base64.h"
 #include "service/translate/json_text.h"
@@ -9,14 +12,51 @@ namespace {
 
 namespace v1 = ::kling::lipsync::v1;
 
+// Grows `out` by `n` characters within its capacity and returns where they
+// start, without zero-filling them first: the caller overwrites all of
+// them. std::string::resize() would memset the 6.7 MB of a 5 MB audio's
+// Base64 just before the encoder writes it (docs/PERFORMANCE.md, finding 5).
+// C++23's resize_and_overwrite does this; in C++17, libstdc++'s own
+// _M_set_length is reached through an explicit instantiation (where access
+// checks do not apply, [temp.spec.general]/6). Any other library: resize().
+#if defined(__cpp_lib_string_resize_and_overwrite)
+char* GrowUninitialized(std::string* out, std::size_t n) {
+  const std::size_t at = out->size();
+  out->resize_and_overwrite(at + n, [](char*, std::size_t size) { return size; });
+  return out->data() + at;
+}
+#elif defined(__GLIBCXX__) && _GLIBCXX_USE_CXX11_ABI
+void SetLengthWithinCapacity(std::string& s, std::size_t n);
+template <void (std::string::*SetLength)(std::string::size_type)>
+struct StringLengthSetter {
+  friend void SetLengthWithinCapacity(std::string& s, std::size_t n) {
+    (s.*SetLength)(n);
+  }
+};
+template struct StringLengthSetter<&std::string::_M_set_length>;
+
+char* GrowUninitialized(std::string* out, std::size_t n) {
+  const std::size_t at = out->size();
+  if (at + n > out->capacity()) out->reserve(at + n);
+  SetLengthWithinCapacity(*out, at + n);  // writes only the final '\0'
+  return out->data() + at;
+}
+#else
+char* GrowUninitialized(std::string* out, std::size_t n) {
+  const std::size_t at = out->size();
+  out->resize(at + n);
+  return out->data() + at;
+}
+#endif
+
 // Each body is described once, by Emit*(sink), and run twice: through a
 // SizeSink to learn the exact size, then through an AppendSink into a buffer
 // reserved to that size. One description cannot disagree with itself.
 //
 // Copies of the audio on the way to the wire (the only data that matters):
 // - `sound_file_bytes`: read once by Base64EncodeTo, which writes straight into
-//   the final body (the region is zero-filled by resize() just before: a
-//   memset, not a copy). No intermediate Base64 string exists.
+//   the final body (the region is not zero-filled first: GrowUninitialized).
+//   No intermediate Base64 string exists.
 // - `sound_file` (Base64 text or URL): scanned once for the size (read only),
 //   then copied once into the body by AppendJsonString (one memcpy: Base64
 //   needs no escaping).
@@ -44,9 +84,8 @@ class AppendSink {
   void String(absl::string_view s) { AppendJsonString(out_, s); }
   void Base64String(absl::string_view raw) {
     out_->push_back('"');
-    const std::size_t at = out_->size();
-    out_->resize(at + Base64EncodedSize(raw.size()));  // within capacity
-    Base64EncodeTo(raw, out_->data() + at);
+    // Within the reserved capacity; written once, by the encoder.
+    Base64EncodeTo(raw, GrowUninitialized(out_, Base64EncodedSize(raw.size())));
     out_->push_back('"');
   }
   void Int(int64_t v) { AppendJsonInt(out_, v); }
@@ -110,7 +149,8 @@ void EmitFace(const v1::FaceChoose& face, Sink& sink) {
 }
 
 template <typename Sink>
-void EmitCreate(const v1::CreateLipSyncTaskRequest& request, Sink& sink) {
+void EmitCreate(const v1::CreateLipSyncTaskRequest& request,
+                absl::string_view external_task_id_if_unset, Sink& sink) {
   ObjectWriter<Sink> o(sink);
   o.NonEmptyString("session_id", request.session_id());
   o.Key("face_choose").Raw("[");
@@ -119,7 +159,9 @@ void EmitCreate(const v1::CreateLipSyncTaskRequest& request, Sink& sink) {
     EmitFace(request.face_choose(i), sink);
   }
   sink.Raw("]");
-  o.NonEmptyString("external_task_id", request.external_task_id());
+  o.NonEmptyString("external_task_id", request.external_task_id().empty()
+                                           ? external_task_id_if_unset
+                                           : request.external_task_id());
   o.NonEmptyString("callback_url", request.callback_url());
   if (request.has_watermark_info()) {
     o.Key("watermark_info")
@@ -148,14 +190,18 @@ std::string Build(const Request& request, Emit emit) {
 
 }  // namespace
 
-std::size_t CreateTaskBodySize(const v1::CreateLipSyncTaskRequest& request) {
+std::size_t CreateTaskBodySize(const v1::CreateLipSyncTaskRequest& request,
+                               absl::string_view external_task_id_if_unset) {
   SizeSink size;
-  EmitCreate(request, size);
+  EmitCreate(request, external_task_id_if_unset, size);
   return size.size();
 }
 
-std::string BuildCreateTaskBody(const v1::CreateLipSyncTaskRequest& request) {
-  return Build(request, [](const auto& r, auto& sink) { EmitCreate(r, sink); });
+std::string BuildCreateTaskBody(const v1::CreateLipSyncTaskRequest& request,
+                                absl::string_view external_task_id_if_unset) {
+  return Build(request, [external_task_id_if_unset](const auto& r, auto& sink) {
+    EmitCreate(r, external_task_id_if_unset, sink);
+  });
 }
 
 std::string BuildIdentifyFaceBody(const v1::IdentifyFaceRequest& request) {

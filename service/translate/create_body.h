@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "kling/lipsync/v1/lipsync.pb.h"
 
 namespace lipsync::translate {
@@ -25,16 +26,21 @@ namespace lipsync::translate {
 // - `watermark_info` is sent only when the message is set.
 // - `face_choose` is always sent, with every element (validation allows one).
 // - The gateway-only `request_id` and `sound_file_bytes` are never sent.
+// - `external_task_id_if_unset` is sent as `external_task_id` when the
+//   request has none (the idempotency key, see CallContext), so that no
+//   modified copy of a 5 MB request is needed to send it.
 // The request should have been validated; an unvalidated one still yields
 // valid JSON, never a crash. The result's capacity is its exact size: one
 // allocation, the audio copied/encoded once (see create_body.cc).
 std::string BuildCreateTaskBody(
-    const kling::lipsync::v1::CreateLipSyncTaskRequest& request);
+    const kling::lipsync::v1::CreateLipSyncTaskRequest& request,
+    absl::string_view external_task_id_if_unset = {});
 
-// Exact size of BuildCreateTaskBody(request), without building it (e.g. for
-// memory accounting before the body exists).
+// Exact size of BuildCreateTaskBody(request, external_task_id_if_unset),
+// without building it (e.g. for memory accounting before the body exists).
 std::size_t CreateTaskBodySize(
-    const kling::lipsync::v1::CreateLipSyncTaskRequest& request);
+    const kling::lipsync::v1::CreateLipSyncTaskRequest& request,
+    absl::string_view external_task_id_if_unset = {});
 
 // The body of POST /v1/videos/identify-face: {"video_id":…} or
 // {"video_url":…}; empty fields are omitted (both are sent if both are set).

@@ -50,6 +50,12 @@ std::size_t CurlEngine::active_transfers() const {
   return total;
 }
 
+uint64_t CurlEngine::wakeups() const {
+  uint64_t total = 0;
+  for (const auto& loop : loops_) total += loop->wakeups();
+  return total;
+}
+
 void CurlEngine::Lock(CURL*, curl_lock_data data, curl_lock_access,
                       void* self) {
   static_cast<CurlEngine*>(self)->share_locks_[data].lock();

@@ -28,6 +28,9 @@ class CurlEngine final : public HttpTransport {
 
   // Transfers in flight on all I/O threads.
   std::size_t active_transfers() const;
+  // Wakeups of the I/O threads by Send and cancellations so far (tests,
+  // metrics); fewer than the calls when submissions are batched.
+  uint64_t wakeups() const;
 
  private:
   static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* self);

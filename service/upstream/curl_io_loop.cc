@@ -1,5 +1,7 @@
 #include "service/upstream/curl_io_loop.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -10,15 +12,21 @@ namespace {
 // Idle easy handles kept for reuse: they hold no connection (the multi
 // handle's pool does), only their allocations.
 constexpr std::size_t kMaxIdleEasyHandles = 64;
-// curl_multi_poll upper bound; wakeups arrive through curl_multi_wakeup.
-constexpr int kPollTimeoutMs = 1000;
+// curl_multi_poll's bound in ms (an int), from options.idle_poll_timeout.
+int PollTimeoutMs(const CurlEngineOptions& options) {
+  const int64_t ms = absl::ToInt64Milliseconds(options.idle_poll_timeout);
+  return static_cast<int>(std::clamp<int64_t>(ms, 1, 24 * 3600 * 1000));
+}
 
 }  // namespace
 
 CurlIoLoop::CurlIoLoop(const CurlEngineOptions& options, CURLSH* share)
     : options_(options), share_(share), multi_(curl_multi_init()) {
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS,
-                    options_.max_idle_connections);
+  // 0: libcurl's own rule, 4 x the transfers active on this loop, so the
+  // cache follows the load and never closes a connection that the next
+  // call could reuse (docs/PERFORMANCE.md, finding 4).
+  const long cache = ConnectionCacheSize(options_);
+  if (cache > 0) curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, cache);
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   thread_ = std::thread([this] { Run(); });
 }
@@ -47,7 +55,7 @@ void CurlIoLoop::Submit(std::shared_ptr<CurlTransfer> transfer) {
     transfer->Fail(absl::UnavailableError("gateway is shutting down"));
     return;
   }
-  curl_multi_wakeup(multi_);
+  WakeIfAsleep();
 }
 
 void CurlIoLoop::Cancel(std::weak_ptr<CurlTransfer> transfer) {
@@ -55,7 +63,25 @@ void CurlIoLoop::Cancel(std::weak_ptr<CurlTransfer> transfer) {
     absl::MutexLock lock(&mu_);
     cancels_.push_back(std::move(transfer));
   }
+  WakeIfAsleep();
+}
+
+// Why no wakeup is lost: the work is queued under mu_ before the exchange
+// below, and the loop stores awake_ = false before it looks at the queue
+// under mu_ (HasQueuedWork). Either the loop's look comes after the push (it
+// sees the work and does not sleep), or its store comes before our exchange
+// (we read false, or true from another submitter that read false, and that
+// one wakes the loop). A wakeup sent before the loop sleeps is not lost
+// either: curl_multi_poll returns at once while the socketpair is readable.
+void CurlIoLoop::WakeIfAsleep() {
+  if (awake_.exchange(true)) return;
+  wakeups_.fetch_add(1, std::memory_order_relaxed);
   curl_multi_wakeup(multi_);
+}
+
+bool CurlIoLoop::HasQueuedWork() const {
+  absl::MutexLock lock(&mu_);
+  return stopping_ || !incoming_.empty() || !cancels_.empty();
 }
 
 std::size_t CurlIoLoop::active_transfers() const {
@@ -73,7 +99,12 @@ void CurlIoLoop::Run() {
     int running = 0;
     curl_multi_perform(multi_, &running);
     ReapFinished();
-    curl_multi_poll(multi_, nullptr, 0, kPollTimeoutMs, nullptr);
+    // From here until awake_ is set again, a Submit/Cancel wakes the loop.
+    awake_.store(false);
+    if (!HasQueuedWork()) {
+      curl_multi_poll(multi_, nullptr, 0, PollTimeoutMs(options_), nullptr);
+    }
+    awake_.store(true);
   }
   // Shutdown: whatever is still in flight ends now, with a clear status.
   StartPending();

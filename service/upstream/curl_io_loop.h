@@ -5,6 +5,8 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -33,9 +35,17 @@ class CurlIoLoop {
 
   // Transfers currently owned by this loop (for metrics and tests).
   std::size_t active_transfers() const;
+  // curl_multi_wakeup calls made by Submit/Cancel so far (tests, metrics):
+  // at most one per pass of the loop, however many submissions it batches.
+  uint64_t wakeups() const { return wakeups_.load(std::memory_order_relaxed); }
 
  private:
   void Run();
+  // Wakes the loop thread unless it is awake or a wakeup is already pending.
+  void WakeIfAsleep();
+  // True when Submit/Cancel queued work the loop has not taken yet, or when
+  // the loop must stop.
+  bool HasQueuedWork() const;
   void StartPending();
   void ReapFinished();
   CURL* AcquireEasy();
@@ -50,6 +60,12 @@ class CurlIoLoop {
   std::vector<std::weak_ptr<CurlTransfer>> cancels_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::size_t active_count_ ABSL_GUARDED_BY(mu_) = 0;
+  // False only while the loop thread is about to sleep, or sleeps, in
+  // curl_multi_poll with no wakeup pending. Submit/Cancel flip it to true
+  // and call curl_multi_wakeup only if it was false: one wakeup (one
+  // socketpair write and read) per sleep, instead of one per call.
+  std::atomic<bool> awake_{true};
+  std::atomic<uint64_t> wakeups_{0};
 
   // Loop-thread only.
   absl::flat_hash_map<CURL*, std::shared_ptr<CurlTransfer>> active_;

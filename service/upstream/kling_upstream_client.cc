@@ -92,9 +92,13 @@ void KlingUpstreamClient::CreateLipSyncTask(
     std::shared_ptr<CallContext> call,
     const v1::CreateLipSyncTaskRequest& request,
     UpstreamCallback<v1::LipSyncTask> done) {
+  // The idempotency key rides on the context (see CallContext), not in a
+  // copy of the request.
+  std::string body =
+      translate::BuildCreateTaskBody(request, call->upstream_external_task_id());
   Exchange<v1::LipSyncTask>(
       std::move(call), HttpMethod::kPost, std::string(kLipSyncPath),
-      translate::BuildCreateTaskBody(request),
+      std::move(body),
       [](const translate::Envelope& e) {
         return translate::ParseCreateAnswer(e);
       },

@@ -112,29 +112,29 @@ void IdempotentCreateClient::CreateLipSyncTask(
     case Action::kLead:
       break;
   }
-  v1::CreateLipSyncTaskRequest upstream_request = request;
-  // The key travels as the upstream's own uniqueness guarantee.
-  if (upstream_request.external_task_id().empty()) {
-    upstream_request.set_external_task_id(key);
-  }
-  StartLeader(key, std::move(upstream_request), call->deadline());
+  StartLeader(key, request, call->deadline());
 }
 
-void IdempotentCreateClient::StartLeader(const std::string& key,
-                                         v1::CreateLipSyncTaskRequest request,
-                                         absl::Time deadline) {
+void IdempotentCreateClient::StartLeader(
+    const std::string& key, const v1::CreateLipSyncTaskRequest& request,
+    absl::Time deadline) {
+  // The key travels as the upstream's own uniqueness guarantee. It rides on
+  // the upstream call's context (KlingUpstreamClient writes it into the
+  // body), so the request, audio included, is not copied to set one field.
+  std::string external_task_id =
+      request.external_task_id().empty() ? key : request.external_task_id();
   // Detached from the first caller's cancellation: others may have joined,
   // and an abandoned in-flight create is exactly the double-pay risk.
-  auto call = std::make_shared<CallContext>(deadline);
-  std::string external_task_id = request.external_task_id();
-  // Decorators below may keep a reference to the request until `done` runs
-  // (the retry layer does not copy a 7 MB create): the callback owns it.
-  auto owned =
-      std::make_shared<const v1::CreateLipSyncTaskRequest>(std::move(request));
+  auto call = std::make_shared<CallContext>(deadline, external_task_id);
+  // `request` is the leader caller's. The UpstreamClient contract keeps it
+  // valid until that caller's `done` runs, and that `done` is one of this
+  // key's waiters, run by CompleteKey only after the child's callback
+  // below: so the child (and any decorator holding a reference, such as the
+  // retry layer) may use it for the whole exchange.
   child_->CreateLipSyncTask(
-      call, *owned,
-      [this, key, external_task_id, deadline,
-       owned](absl::StatusOr<v1::LipSyncTask> result) {
+      call, request,
+      [this, key, external_task_id,
+       deadline](absl::StatusOr<v1::LipSyncTask> result) {
         if (!result.ok() && IsDuplicateRefusal(result.status())) {
           ResolveDuplicate(key, external_task_id, deadline);
           return;

@@ -85,7 +85,8 @@ class IdempotentCreateClient final : public upstream::UpstreamClient {
     std::list<std::string>::iterator age;  // valid once completed
   };
 
-  void StartLeader(const std::string& key, v1::CreateLipSyncTaskRequest request,
+  void StartLeader(const std::string& key,
+                   const v1::CreateLipSyncTaskRequest& request,
                    absl::Time deadline);
   void ResolveDuplicate(const std::string& key, std::string external_task_id,
                         absl::Time deadline);

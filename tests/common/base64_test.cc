@@ -1,7 +1,9 @@
 #include "service/common/base64.h"
 
+#include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -34,6 +36,54 @@ TEST(Base64Test, RoundTripsEveryByteAndLength) {
     auto decoded = Base64Decode(encoded);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     EXPECT_EQ(*decoded, raw);
+  }
+}
+
+// The plain definition, one 6-bit group at a time.
+std::string ReferenceEncode(const std::string& raw) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::size_t i = 0;
+  for (; i + 3 <= raw.size(); i += 3) {
+    const uint32_t v = (uint32_t{static_cast<uint8_t>(raw[i])} << 16) |
+                       (uint32_t{static_cast<uint8_t>(raw[i + 1])} << 8) |
+                       static_cast<uint8_t>(raw[i + 2]);
+    for (int shift = 18; shift >= 0; shift -= 6) {
+      out.push_back(kAlphabet[(v >> shift) & 63]);
+    }
+  }
+  if (raw.size() - i == 1) {
+    const uint32_t v = uint32_t{static_cast<uint8_t>(raw[i])} << 16;
+    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63], '=', '='};
+  } else if (raw.size() - i == 2) {
+    const uint32_t v = (uint32_t{static_cast<uint8_t>(raw[i])} << 16) |
+                       (uint32_t{static_cast<uint8_t>(raw[i + 1])} << 8);
+    out += {kAlphabet[v >> 18], kAlphabet[(v >> 12) & 63],
+            kAlphabet[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// The encoder works in 12- and 6-byte steps with 8-byte reads: every length
+// around those steps, and a large input, must match the definition exactly,
+// and nothing may be written past the encoded size.
+TEST(Base64Test, MatchesTheDefinitionAtEveryStepBoundary) {
+  std::mt19937 rng(7);
+  std::vector<std::size_t> lengths;
+  for (std::size_t len = 0; len <= 64; ++len) lengths.push_back(len);
+  lengths.push_back((1 << 20) + 1);
+  lengths.push_back(5000000);
+  for (std::size_t len : lengths) {
+    std::string raw(len, '\0');
+    for (auto& c : raw) c = static_cast<char>(rng());
+    const std::string expected = ReferenceEncode(raw);
+    std::string out(expected.size() + 16, '#');
+    Base64EncodeTo(raw, out.data());
+    EXPECT_EQ(out.substr(0, expected.size()), expected) << "length " << len;
+    EXPECT_EQ(out.substr(expected.size()), std::string(16, '#'))
+        << "wrote past the end, length " << len;
+    EXPECT_EQ(Base64Encode(raw), expected) << "length " << len;
   }
 }
 

@@ -233,6 +233,31 @@ TEST(CreateBodyTest, FiveMegabyteBase64TextIsCopiedIntoAnExactBuffer) {
   EXPECT_THAT(body, HasSubstr("\"sound_file\":\"" + base64 + "\","));
 }
 
+TEST(CreateBodyTest, ExternalTaskIdIfUnsetFillsOnlyAnEmptyOne) {
+  v1::CreateLipSyncTaskRequest request = SeedRequest();
+  std::string body = BuildCreateTaskBody(request, "key-1");
+  EXPECT_EQ(body.size(), CreateTaskBodySize(request, "key-1"));
+  EXPECT_EQ(body.capacity(), body.size());
+  EXPECT_EQ(Parse(body)["external_task_id"], "key-1");
+  EXPECT_THAT(body, HasSubstr(R"(}],"external_task_id":"key-1"})"));
+
+  // The request's own external_task_id wins.
+  request.set_external_task_id("mine");
+  body = BuildCreateTaskBody(request, "key-1");
+  EXPECT_EQ(body.size(), CreateTaskBodySize(request, "key-1"));
+  EXPECT_EQ(Parse(body)["external_task_id"], "mine");
+  EXPECT_THAT(body, Not(HasSubstr("key-1")));
+
+  // Escaped like any other string.
+  request.clear_external_task_id();
+  body = BuildCreateTaskBody(request, "a\"b");
+  EXPECT_EQ(body.size(), CreateTaskBodySize(request, "a\"b"));
+  EXPECT_EQ(Parse(body)["external_task_id"], "a\"b");
+
+  // Empty means none, as before.
+  EXPECT_EQ(BuildCreateTaskBody(request, ""), BuildCreateTaskBody(request));
+}
+
 TEST(IdentifyFaceBodyTest, SendsOnlyTheNonEmptyField) {
   v1::IdentifyFaceRequest request;
   request.set_video_id("860338213181558795");

@@ -14,9 +14,12 @@ namespace {
 class HeldUpstream final : public upstream::UpstreamClient {
  public:
   void CreateLipSyncTask(
-      std::shared_ptr<CallContext>, const v1::CreateLipSyncTaskRequest& request,
+      std::shared_ptr<CallContext> call,
+      const v1::CreateLipSyncTaskRequest& request,
       upstream::UpstreamCallback<v1::LipSyncTask> done) override {
     creates.push_back(request);
+    create_addresses.push_back(&request);
+    create_external_ids.push_back(call->upstream_external_task_id());
     pending_creates.push_back(std::move(done));
   }
   void GetLipSyncTask(
@@ -39,6 +42,10 @@ class HeldUpstream final : public upstream::UpstreamClient {
   }
 
   std::vector<v1::CreateLipSyncTaskRequest> creates;
+  // Where each create's request was: the caller's object, not a copy.
+  std::vector<const v1::CreateLipSyncTaskRequest*> create_addresses;
+  // The external_task_id each create is told to send (CallContext).
+  std::vector<std::string> create_external_ids;
   std::vector<upstream::UpstreamCallback<v1::LipSyncTask>> pending_creates;
   std::vector<v1::GetLipSyncTaskRequest> gets;
 };
@@ -79,7 +86,7 @@ TEST_F(IdempotentCreateClientTest, ConcurrentSameKeyJoinsOneUpstreamCreate) {
   for (int i = 0; i < 3; ++i)
     client_.CreateLipSyncTask(call_, Request("k"), Collect());
   ASSERT_EQ(upstream_->creates.size(), 1u);
-  EXPECT_EQ(upstream_->creates[0].external_task_id(), "k");
+  EXPECT_EQ(upstream_->create_external_ids[0], "k");
   upstream_->pending_creates[0](Task("t1"));
   ASSERT_EQ(results_.size(), 3u);
   for (const auto& r : results_) EXPECT_EQ(r->task_id(), "t1");
@@ -141,6 +148,43 @@ TEST_F(IdempotentCreateClientTest, RequestsWithoutKeyPassStraightThrough) {
   client_.CreateLipSyncTask(call_, r, Collect());
   EXPECT_EQ(upstream_->creates.size(), 2u);
   EXPECT_TRUE(upstream_->creates[0].external_task_id().empty());
+  EXPECT_TRUE(upstream_->create_external_ids[0].empty());
+}
+
+// The leader's request (5 MB of audio in production) goes down as is: no
+// copy to set external_task_id, which travels on the call's context instead.
+TEST_F(IdempotentCreateClientTest, LeaderPassesTheCallersRequestWithoutACopy) {
+  auto r = Request("k");
+  r.add_face_choose()->set_sound_file_bytes(std::string(1 << 20, 'x'));
+  client_.CreateLipSyncTask(call_, r, Collect());
+  ASSERT_EQ(upstream_->create_addresses.size(), 1u);
+  EXPECT_EQ(upstream_->create_addresses[0], &r);
+  EXPECT_TRUE(r.external_task_id().empty());  // the caller's request is intact
+  EXPECT_EQ(upstream_->create_external_ids[0], "k");
+  upstream_->pending_creates[0](Task("t1"));
+  ASSERT_EQ(results_.size(), 1u);
+  EXPECT_EQ(results_[0]->task_id(), "t1");
+}
+
+// A request_id is the key, but the caller's own external_task_id is what the
+// upstream gets (and what a duplicate refusal is resolved with).
+TEST_F(IdempotentCreateClientTest, CallersOwnExternalTaskIdIsKept) {
+  auto r = Request("k");
+  r.set_external_task_id("mine");
+  client_.CreateLipSyncTask(call_, r, Collect());
+  ASSERT_EQ(upstream_->creates.size(), 1u);
+  EXPECT_EQ(upstream_->creates[0].external_task_id(), "mine");
+  EXPECT_EQ(upstream_->create_external_ids[0], "mine");
+  google::rpc::ErrorInfo info;
+  info.set_domain(std::string(kUpstreamErrorDomain));
+  (*info.mutable_metadata())["kling_code"] = "1201";
+  (*info.mutable_metadata())["http_status"] = "400";
+  (*info.mutable_metadata())["kling_message"] =
+      "duplicate external_task_id: mine";
+  upstream_->pending_creates[0](
+      WithErrorInfo(absl::InvalidArgumentError("dup"), info));
+  ASSERT_EQ(upstream_->gets.size(), 1u);
+  EXPECT_EQ(upstream_->gets[0].external_task_id(), "mine");
 }
 
 TEST_F(IdempotentCreateClientTest, MemoryIsBoundedByMaxEntries) {
