@@ -3,7 +3,9 @@
 # kling-sim and lipsync-loadgen in Release (build-release/, as bench/run.sh),
 # starts kling-sim and the gateway on 127.0.0.1 (free ports), and then:
 #   warm-up   30 s of the steady mixed load, no faults (caches fill up to
-#             their caps, pools open); then the baseline sample, idle;
+#             their caps, pools open), then six 16 MB answers to list calls
+#             (glibc's arenas reach their high-water mark: see "RSS" in
+#             bench/README.md); then the baseline sample, idle;
 #   soak      --minutes of the same load (creates with idempotency keys,
 #             replays of those keys, gets, lists, watches, identify) while a
 #             bounded loop injects upstream faults at the sim, one kind after
@@ -71,6 +73,7 @@ API_KEY=sim-key
 WARMUP_S=30
 SOAK_S=$((MINUTES * 60))
 TAIL_S=20
+PRIME_HUGE=6 # 16 MB answers before the baseline (allocator priming)
 SAMPLE_EVERY_S=5
 CALL_TIMEOUT=5s
 BREAKER_COOL_DOWN_S=5 # the gateway's default --breaker_cool_down
@@ -292,13 +295,15 @@ fault_cycler() {
 
 # ------------------------------------------------------------ load phases --
 
-# run_load PHASE SECONDS: the load for SECONDS; its JSON line into PHASE.json.
+# run_load PHASE SECONDS [loadgen flags]: the load for SECONDS (later flags
+# override LOAD_ARGS); its JSON line into PHASE.json.
 run_load() {
   local phase=$1 secs=$2 rc=0
-  log "$phase: ${secs}s of load at $RATE calls/s"
+  shift 2
+  log "$phase: ${secs}s of load $*"
   timeout $((secs + 120)) "$LOADGEN" --target="127.0.0.1:$GW_PORT" \
     "${LOAD_ARGS[@]}" --duration="${secs}s" --label="$phase" \
-    --key_prefix="soak-$RUN_ID-$phase" \
+    --key_prefix="soak-$RUN_ID-$phase" "$@" \
     >"$WORK/$phase.json" 2>"$WORK/$phase.err" || rc=$?
   sed 's/^/    /' "$WORK/$phase.err" >&2
   echo "$rc" >"$WORK/$phase.rc"
@@ -327,6 +332,13 @@ log "kling-sim on $SIM_URL (pid $SIM_PID), lipsync-gateway on 127.0.0.1:$GW_PORT
 sample "$GW_PID" >"$WORK/idle0.sample"
 
 run_load warmup "$WARMUP_S"
+# Allocator priming: the first 16 MB answer raises glibc's dynamic mmap
+# threshold, later ones leave their buffers in the arena of the libcurl
+# thread that read them (~24 MiB each, once per arena; measured). Done
+# before the baseline so that the soak's RSS growth shows leaks, not that.
+sim_post /_sim/faults "{$READ,\"fault\":\"huge\",\"bytes\":16777216,\"count\":$PRIME_HUGE}"
+run_load prime 3 --mix=list:1 --rate=5
+sim_delete /_sim/faults || true
 sleep 3
 sample "$GW_PID" >"$WORK/start.sample"
 log "baseline (after warm-up, idle): $(cat "$WORK/start.sample")"

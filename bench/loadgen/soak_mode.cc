@@ -24,7 +24,7 @@ ABSL_FLAG(absl::Duration, watch_timeout, absl::Seconds(30),
 ABSL_FLAG(std::string, key_prefix, "soak",
           "soak: prefix of the idempotency keys (make it unique per run)");
 ABSL_FLAG(std::string, mix, "create:30,replay:5,get:25,list:10,identify:10,watch:5",
-          "soak: relative weights of the call kinds");
+          "soak: relative weights of the call kinds (left out: 0)");
 ABSL_FLAG(absl::Duration, report_every, absl::Seconds(30),
           "soak: progress line on stderr this often");
 
@@ -34,7 +34,10 @@ namespace v1 = ::kling::lipsync::v1;
 
 namespace {
 
+// "kind:weight,...": kinds left out get weight 0.
 bool ParseMix(const std::string& mix, SoakOptions* o, std::string* error) {
+  o->weight_create = o->weight_replay = o->weight_get = o->weight_list =
+      o->weight_identify = o->weight_watch = 0;
   for (absl::string_view part : absl::StrSplit(mix, ',', absl::SkipEmpty())) {
     std::pair<std::string, std::string> kv = absl::StrSplit(part, ':');
     int weight = 0;

@@ -182,7 +182,7 @@ def main():
     w = a.work
 
     phases = {p: load_json(os.path.join(w, p + ".json"), {})
-              for p in ("warmup", "soak", "tail")}
+              for p in ("warmup", "prime", "soak", "tail")}
     idle0 = read_sample(os.path.join(w, "idle0.sample"))
     start = read_sample(os.path.join(w, "start.sample"))
     end = read_sample(os.path.join(w, "end.sample"))
@@ -217,7 +217,8 @@ def main():
     columns = ["OK", "UNAVAILABLE", "RESOURCE_EXHAUSTED", "INTERNAL",
                "DEADLINE_EXCEEDED"]
     out.append(f"Soak: {a.minutes} min at {a.rate} calls/s with injected "
-               f"faults (after a 30 s warm-up; then a 20 s fault-free tail). "
+               f"faults (after a 30 s warm-up and the allocator priming; "
+               f"then a 20 s fault-free tail). "
                f"Load average start/end: {a.loadavg}.")
     out.append("")
     out.append("Calls by method and gRPC status (soak phase):")
@@ -251,12 +252,16 @@ def main():
                 f"{k} {v}" for k, v in sorted(reasons.items(),
                                               key=lambda kv: -kv[1])))
     out.append("")
-    for p in ("warmup", "tail"):
-        line = phases[p]
-        codes, _ = phase_counts(line)
+    for p, what in (("warmup", "no faults"),
+                    ("prime", "16 MB answers to lists"),
+                    ("tail", "no faults")):
+        codes, reasons = phase_counts(phases[p])
         n = sum(sum(c.values()) for c in codes.values())
         ok = sum(c.get("OK", 0) for c in codes.values())
-        out.append(f"- {p} (no faults): {n} calls, {ok} OK")
+        failed = ", ".join(f"{k} {v}" for r in reasons.values()
+                           for k, v in sorted(r.items()))
+        out.append(f"- {p} ({what}): {n} calls, {ok} OK"
+                   + (f"; {failed}" if failed else ""))
     s = phases["soak"]
     out.append(f"- soak: {s.get('keys_sent', 0)} creates with a fresh key, "
                f"{s.get('replays', 0)} replays of a key, "
@@ -335,6 +340,12 @@ def main():
             for code, n in by_code.items():
                 if code != "OK":
                     unexpected.setdefault(f"{method} ({p})", {})[code] = n
+    # Priming: the 16 MB answers are cut off, nothing else.
+    codes, reasons = phase_counts(phases["prime"])
+    for method, bad in unexpected_of(
+            codes, reasons,
+            {m: {"INTERNAL/UPSTREAM_ANSWER_TOO_LARGE"} for m in METHODS}).items():
+        unexpected[f"{method} (prime)"] = bad
     verdict(not unexpected and all(phases[p] for p in phases),
             "no unexpected statuses (soak: the per-fault set; warm-up and "
             "tail: OK only)" + ("" if not unexpected else ": " + json.dumps(
