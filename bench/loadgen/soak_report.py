@@ -349,7 +349,9 @@ def main():
     verdict(not unexpected and all(phases[p] for p in phases),
             "no unexpected statuses (soak: the per-fault set; warm-up and "
             "tail: OK only)" + ("" if not unexpected else ": " + json.dumps(
-                unexpected, sort_keys=True)))
+                unexpected, sort_keys=True) + f" (load average {a.loadavg}: "
+                "DEADLINE_EXCEEDED without faults is what a starved machine "
+                "looks like)"))
     bad = sum(phases[p].get("bad_answer_total", 0) for p in phases)
     verdict(bad == 0, f"no wrong OK answers ({bad}; replays returned the "
                       f"same task, keys echoed)" +
