@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency from Debian 12 packages. Idempotent:
 # packages already present are skipped, so a second run costs one dpkg query.
+# --extra also installs what the CI's extra stages need beyond the suite:
+# clang and its libFuzzer runtime (scripts/fuzz.sh). The sanitizer runtimes
+# of gcc (libasan8, libubsan1, libtsan2) come with build-essential.
 set -euo pipefail
 
 packages=(
@@ -24,6 +27,11 @@ packages=(
   # tooling used by scripts and tests
   curl procps
 )
+if [ "${1:-}" = "--extra" ]; then
+  # libFuzzer: clang, and libclang-rt-14-dev (only a Recommends of clang,
+  # which --no-install-recommends would skip) for -fsanitize=fuzzer.
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -20,11 +20,12 @@
 #include "bench/loadgen/bench_requests.h"
 #include "bench/loadgen/json_line.h"
 #include "bench/loadgen/latency_stats.h"
+#include "bench/loadgen/soak_load.h"
 #include "bench/loadgen/unary_load.h"
 #include "bench/loadgen/watch_load.h"
 
 ABSL_FLAG(std::string, mode, "create-small",
-          "create-small | create-audio | watch | write-body");
+          "create-small | create-audio | watch | soak | health | write-body");
 ABSL_FLAG(std::string, target, "", "gateway host:port");
 ABSL_FLAG(std::string, label, "", "echoed in the JSON line");
 ABSL_FLAG(int, concurrency, 16, "calls in flight (create modes)");
@@ -269,16 +270,23 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
   if (mode == "write-body") return WriteBody();
-  if (mode != "create-small" && mode != "create-audio" && mode != "watch") {
+  if (mode != "create-small" && mode != "create-audio" && mode != "watch" &&
+      mode != "soak" && mode != "health") {
     return Fail(
-        "--mode must be create-small, create-audio, watch or "
+        "--mode must be create-small, create-audio, watch, soak, health or "
         "write-body");
   }
   const std::string target = absl::GetFlag(FLAGS_target);
   if (target.empty()) return Fail("--target is required");
+  if (mode == "health") return lipsync::bench::RunHealthMode(target);
   const int channels = absl::GetFlag(FLAGS_channels);
   if (channels < 1) return Fail("--channels must be >= 1");
   absl::StatusOr<Stubs> stubs = Connect(target, channels);
   if (!stubs.ok()) return Fail(std::string(stubs.status().message()));
+  if (mode == "soak") {
+    return lipsync::bench::RunSoakMode(*stubs, absl::GetFlag(FLAGS_duration),
+                                       absl::GetFlag(FLAGS_call_timeout),
+                                       absl::GetFlag(FLAGS_label));
+  }
   return mode == "watch" ? RunWatch(*stubs) : RunCreate(*stubs, mode);
 }
