@@ -93,6 +93,7 @@ SIM_RECORD=$((RATE * (WARMUP_S + SOAK_S + TAIL_S) * 2 + 20000))
 GATEWAY_ARGS=(
   --listen=127.0.0.1:0
   --allow_insecure_upstream
+  --plaintext
   --log_level=warning
   --idempotency_cache_size=2000
   --session_cache_size=500
