@@ -5,6 +5,7 @@
 
 #include "absl/strings/string_view.h"
 #include "service/common/base64.h"
+#include "service/common/streamed_body.h"
 #include "service/translate/json_text.h"
 
 namespace lipsync::translate {
@@ -61,6 +62,9 @@ char* GrowUninitialized(std::string* out, std::size_t n) {
 //   then copied once into the body by AppendJsonString (one memcpy: Base64
 //   needs no escaping).
 // The body then moves into the HTTP request; libcurl sends it from there.
+// The gateway itself sends StreamCreateTaskBody instead (same bytes, no body
+// string: the Base64 is written into libcurl's upload buffer as it is sent);
+// BuildCreateTaskBody stays the reference the stream is tested against.
 
 class SizeSink {
  public:
@@ -93,6 +97,39 @@ class AppendSink {
 
  private:
   std::string* out_;
+};
+
+// Describes the body instead of building it: JSON text is collected into
+// literal pieces, the audio becomes a "Base64 of these bytes" piece that
+// references `sound_file_bytes` (no copy, no 6.7 MB string).
+class StreamSink {
+ public:
+  explicit StreamSink(StreamedBody* out) : out_(out) {}
+  void Raw(absl::string_view s) { out_->AppendText(s); }
+  void String(absl::string_view s) {
+    scratch_.clear();
+    AppendJsonString(&scratch_, s);
+    out_->AppendText(scratch_);
+  }
+  void Base64String(absl::string_view raw) {
+    out_->AppendText("\"");
+    out_->AppendBase64Of(raw);
+    out_->AppendText("\"");
+  }
+  void Int(int64_t v) {
+    scratch_.clear();
+    AppendJsonInt(&scratch_, v);
+    out_->AppendText(scratch_);
+  }
+  void Number(double v) {
+    scratch_.clear();
+    AppendJsonNumber(&scratch_, v);
+    out_->AppendText(scratch_);
+  }
+
+ private:
+  StreamedBody* out_;
+  std::string scratch_;
 };
 
 // Writes `{`, the keys with their separators, and `}`. Keys are constant
@@ -202,6 +239,15 @@ std::string BuildCreateTaskBody(const v1::CreateLipSyncTaskRequest& request,
   return Build(request, [external_task_id_if_unset](const auto& r, auto& sink) {
     EmitCreate(r, external_task_id_if_unset, sink);
   });
+}
+
+StreamedBody StreamCreateTaskBody(
+    const v1::CreateLipSyncTaskRequest& request,
+    absl::string_view external_task_id_if_unset) {
+  StreamedBody body;
+  StreamSink sink(&body);
+  EmitCreate(request, external_task_id_if_unset, sink);
+  return body;
 }
 
 std::string BuildIdentifyFaceBody(const v1::IdentifyFaceRequest& request) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "service/common/streamed_body.h"
 #include "kling/lipsync/v1/lipsync.pb.h"
 
 namespace lipsync::translate {
@@ -33,6 +34,14 @@ namespace lipsync::translate {
 // valid JSON, never a crash. The result's capacity is its exact size: one
 // allocation, the audio copied/encoded once (see create_body.cc).
 std::string BuildCreateTaskBody(
+    const kling::lipsync::v1::CreateLipSyncTaskRequest& request,
+    absl::string_view external_task_id_if_unset = {});
+
+// The same bytes as BuildCreateTaskBody(request, external_task_id_if_unset),
+// described as a StreamedBody for the transport to pull: `sound_file_bytes`
+// is referenced, not copied, so `request` must outlive every read of the
+// result (the UpstreamClient contract keeps it valid until `done`).
+StreamedBody StreamCreateTaskBody(
     const kling::lipsync::v1::CreateLipSyncTaskRequest& request,
     absl::string_view external_task_id_if_unset = {});
 

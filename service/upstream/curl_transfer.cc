@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <utility>
 
@@ -84,7 +85,19 @@ absl::Status CurlTransfer::Configure(CURL* easy, CURLSH* share,
   if (!options.ca_file.empty()) {
     curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   }
-  if (request_.method == HttpMethod::kPost) {
+  if (request_.method == HttpMethod::kPost &&
+      !request_.streamed_body.empty()) {
+    // libcurl pulls the body through OnRead into its upload buffer, with an
+    // exact Content-Length (no chunked encoding); OnSeek lets it rewind.
+    const auto size = static_cast<curl_off_t>(request_.streamed_body.size());
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_READFUNCTION, &CurlTransfer::OnRead);
+    curl_easy_setopt(easy, CURLOPT_READDATA, this);
+    curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, &CurlTransfer::OnSeek);
+    curl_easy_setopt(easy, CURLOPT_SEEKDATA, this);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, size);
+    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, size);
+  } else if (request_.method == HttpMethod::kPost) {
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     // The body stays owned by request_ for the whole transfer: no copy.
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request_.body.data());
@@ -114,6 +127,24 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t n, void* self) {
   }
   body.append(data, bytes);
   return bytes;
+}
+
+size_t CurlTransfer::OnRead(char* buffer, size_t size, size_t n, void* self) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  const size_t read =
+      t->request_.streamed_body.ReadAt(t->read_offset_, buffer, size * n);
+  t->read_offset_ += read;
+  return read;
+}
+
+int CurlTransfer::OnSeek(void* self, curl_off_t offset, int origin) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  if (origin != SEEK_SET || offset < 0 ||
+      static_cast<uint64_t>(offset) > t->request_.streamed_body.size()) {
+    return CURL_SEEKFUNC_CANTSEEK;
+  }
+  t->read_offset_ = static_cast<uint64_t>(offset);
+  return CURL_SEEKFUNC_OK;
 }
 
 size_t CurlTransfer::OnHeader(char* data, size_t size, size_t n, void* self) {

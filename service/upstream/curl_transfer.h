@@ -42,6 +42,9 @@ class CurlTransfer {
  private:
   static size_t OnBody(char* data, size_t size, size_t n, void* self);
   static size_t OnHeader(char* data, size_t size, size_t n, void* self);
+  // Pull side of a streamed body (HttpRequest::streamed_body).
+  static size_t OnRead(char* buffer, size_t size, size_t n, void* self);
+  static int OnSeek(void* self, curl_off_t offset, int origin);
   void Deliver(absl::StatusOr<HttpResponse> outcome);
 
   HttpRequest request_;
@@ -51,6 +54,10 @@ class CurlTransfer {
   curl_slist* headers_ = nullptr;
   HttpResponse response_;
   std::size_t max_answer_bytes_ = 0;
+  // Next byte of request_.streamed_body that libcurl will read. Starts at 0
+  // for every transfer; libcurl rewinds it through OnSeek when it re-sends
+  // on a fresh connection.
+  uint64_t read_offset_ = 0;
   bool answer_too_large_ = false;
   bool deadline_was_binding_ = true;
   uint64_t cancel_token_ = 0;

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "service/common/call_context.h"
+#include "service/common/streamed_body.h"
 
 namespace lipsync::upstream {
 
@@ -26,6 +27,11 @@ struct HttpRequest {
   std::vector<std::string> headers;
   // POST body. Owned by the request and handed to libcurl without a copy.
   std::string body;
+  // POST body pulled by libcurl piece by piece instead, when non-empty
+  // (`body` is then unused): the audio of a create is Base64-encoded straight
+  // into libcurl's upload buffer. May reference the caller's request bytes,
+  // which the UpstreamClient contract keeps valid until `done`.
+  StreamedBody streamed_body;
 };
 
 struct HttpResponse {

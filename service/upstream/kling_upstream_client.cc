@@ -43,7 +43,8 @@ template <typename T, typename Parse>
 void KlingUpstreamClient::Exchange(std::shared_ptr<CallContext> call,
                                    HttpMethod method, std::string path,
                                    std::string body, Parse parse,
-                                   UpstreamCallback<T> done) {
+                                   UpstreamCallback<T> done,
+                                   StreamedBody streamed_body) {
   absl::StatusOr<std::string> auth = credentials_->AuthorizationHeader();
   if (!auth.ok()) {
     done(std::move(auth).status());
@@ -56,6 +57,7 @@ void KlingUpstreamClient::Exchange(std::shared_ptr<CallContext> call,
   if (method == HttpMethod::kPost) {
     request.headers.push_back("Content-Type: application/json");
     request.body = std::move(body);
+    request.streamed_body = std::move(streamed_body);
   }
   transport_->Send(
       std::move(request), std::move(call),
@@ -93,16 +95,17 @@ void KlingUpstreamClient::CreateLipSyncTask(
     const v1::CreateLipSyncTaskRequest& request,
     UpstreamCallback<v1::LipSyncTask> done) {
   // The idempotency key rides on the context (see CallContext), not in a
-  // copy of the request.
-  std::string body =
-      translate::BuildCreateTaskBody(request, call->upstream_external_task_id());
+  // copy of the request. The body is streamed: it references the request's
+  // audio (valid until `done`, see UpstreamClient) and is Base64-encoded into
+  // libcurl's upload buffer, never materialised (docs/PERFORMANCE.md, 6).
+  StreamedBody body = translate::StreamCreateTaskBody(
+      request, call->upstream_external_task_id());
   Exchange<v1::LipSyncTask>(
-      std::move(call), HttpMethod::kPost, std::string(kLipSyncPath),
-      std::move(body),
+      std::move(call), HttpMethod::kPost, std::string(kLipSyncPath), "",
       [](const translate::Envelope& e) {
         return translate::ParseCreateAnswer(e);
       },
-      std::move(done));
+      std::move(done), std::move(body));
 }
 
 void KlingUpstreamClient::GetLipSyncTask(

@@ -38,7 +38,7 @@ class KlingUpstreamClient final : public UpstreamClient {
   template <typename T, typename Parse>
   void Exchange(std::shared_ptr<CallContext> call, HttpMethod method,
                 std::string path, std::string body, Parse parse,
-                UpstreamCallback<T> done);
+                UpstreamCallback<T> done, StreamedBody streamed_body = {});
 
   const std::string base_url_;
   const std::shared_ptr<Credentials> credentials_;

@@ -76,6 +76,10 @@ class LocalServer {
     absl::MutexLock lock(&mu_);
     return saw_expect_;
   }
+  bool saw_chunked_body() const {
+    absl::MutexLock lock(&mu_);
+    return saw_chunked_;
+  }
   absl::Notification& held() { return held_; }
   absl::Notification& release() { return release_; }
 
@@ -84,6 +88,7 @@ class LocalServer {
     absl::MutexLock lock(&mu_);
     ++requests_;
     if (req.has_header("Expect")) saw_expect_ = true;
+    if (req.has_header("Transfer-Encoding")) saw_chunked_ = true;
   }
 
   httplib::Server server_;
@@ -92,6 +97,7 @@ class LocalServer {
   mutable absl::Mutex mu_;
   int requests_ = 0;
   bool saw_expect_ = false;
+  bool saw_chunked_ = false;
   absl::Notification held_;
   absl::Notification release_;
 };
@@ -196,6 +202,26 @@ TEST(CurlEngineTest, LargeBodyIsSentWithoutExpectContinue) {
   EXPECT_EQ(r->http_status, 200);
   EXPECT_TRUE(r->body == body);
   EXPECT_FALSE(server.saw_expect_header());
+}
+
+// A streamed body (HttpRequest::streamed_body) arrives byte-exact, with a
+// Content-Length (not chunked) and without Expect.
+TEST(CurlEngineTest, StreamedBodyArrivesWhole) {
+  LocalServer server;
+  CurlEngine engine(TestOptions(/*io_threads=*/2));
+  std::string raw(2 << 20, '\0');
+  for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<char>(i * 7 + i / 251);
+  HttpRequest request = Post(server.Url("/echo"), "");
+  request.streamed_body.AppendText("{\"sound_file\":\"");
+  request.streamed_body.AppendBase64Of(raw);
+  request.streamed_body.AppendText("\"}");
+  const std::string expected = request.streamed_body.ToString();
+  auto r = SendAndWait(engine, std::move(request), Call());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->http_status, 200);
+  EXPECT_TRUE(r->body == expected);
+  EXPECT_FALSE(server.saw_expect_header());
+  EXPECT_FALSE(server.saw_chunked_body());
 }
 
 TEST(CurlEngineTest, RedirectIsReturnedNotFollowed) {

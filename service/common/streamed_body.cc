@@ -1,0 +1,92 @@
+#include "service/common/streamed_body.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "service/common/base64.h"
+
+namespace lipsync {
+namespace {
+
+// Writes `n` characters of Base64(raw) starting at character `offset`.
+// Whole 4-character groups are encoded straight into `out`; a group cut by
+// the read window (libcurl asks for arbitrary sizes) is encoded into a
+// 4-byte scratch and only the requested part of it is copied.
+void EncodeRange(absl::string_view raw, uint64_t offset, char* out,
+                 std::size_t n) {
+  while (n > 0) {
+    const std::size_t group = static_cast<std::size_t>(offset / 4);
+    const std::size_t within = static_cast<std::size_t>(offset % 4);
+    if (within == 0 && n >= 4) {
+      const std::size_t groups = n / 4;
+      // substr clamps at the end: the last group may hold 1 or 2 bytes and
+      // still encodes to 4 characters (padding).
+      Base64EncodeTo(raw.substr(group * 3, groups * 3), out);
+      out += groups * 4;
+      offset += groups * 4;
+      n -= groups * 4;
+    } else {
+      char scratch[4];
+      Base64EncodeTo(raw.substr(group * 3, 3), scratch);
+      const std::size_t take = std::min<std::size_t>(4 - within, n);
+      std::memcpy(out, scratch + within, take);
+      out += take;
+      offset += take;
+      n -= take;
+    }
+  }
+}
+
+}  // namespace
+
+void StreamedBody::AppendText(absl::string_view text) {
+  if (text.empty()) return;
+  if (pieces_.empty() || pieces_.back().base64) pieces_.emplace_back();
+  Piece& piece = pieces_.back();
+  piece.text.append(text.data(), text.size());
+  piece.size += text.size();
+  size_ += text.size();
+}
+
+void StreamedBody::AppendBase64Of(absl::string_view raw) {
+  if (raw.empty()) return;
+  Piece piece;
+  piece.base64 = true;
+  piece.raw = raw;
+  piece.size = Base64EncodedSize(raw.size());
+  size_ += piece.size;
+  pieces_.push_back(std::move(piece));
+}
+
+std::size_t StreamedBody::ReadAt(uint64_t offset, char* out,
+                                 std::size_t n) const {
+  std::size_t written = 0;
+  uint64_t start = 0;  // body offset of the current piece
+  // A create body has a handful of pieces: a linear walk is cheapest.
+  for (const Piece& piece : pieces_) {
+    if (written == n) break;
+    const uint64_t end = start + piece.size;
+    if (offset < end) {
+      const uint64_t local = offset - start;
+      const std::size_t take =
+          static_cast<std::size_t>(std::min<uint64_t>(piece.size - local, n - written));
+      if (piece.base64) {
+        EncodeRange(piece.raw, local, out + written, take);
+      } else {
+        std::memcpy(out + written, piece.text.data() + local, take);
+      }
+      written += take;
+      offset += take;
+    }
+    start = end;
+  }
+  return written;
+}
+
+std::string StreamedBody::ToString() const {
+  std::string out(static_cast<std::size_t>(size_), '\0');
+  ReadAt(0, out.data(), out.size());
+  return out;
+}
+
+}  // namespace lipsync

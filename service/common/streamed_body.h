@@ -1,0 +1,51 @@
+// An HTTP request body described as pieces instead of materialised: literal
+// text, and "standard Base64 of these bytes" referencing bytes owned
+// elsewhere (a request's `sound_file_bytes`). The transport pulls it through
+// ReadAt() straight into libcurl's upload buffer, so a 5 MB audio is never
+// copied into a 6.7 MB body string (docs/PERFORMANCE.md, finding 6).
+#ifndef LIPSYNC_SERVICE_COMMON_STREAMED_BODY_H_
+#define LIPSYNC_SERVICE_COMMON_STREAMED_BODY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace lipsync {
+
+class StreamedBody {
+ public:
+  // Appends literal text (copied; adjacent literals are merged).
+  void AppendText(absl::string_view text);
+  // Appends the padded Base64 of `raw`, which is NOT copied: the bytes must
+  // stay alive and unchanged for as long as the body is read.
+  void AppendBase64Of(absl::string_view raw);
+
+  // Exact number of bytes the body produces (the Content-Length).
+  uint64_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  // Writes up to `n` bytes of the body starting at `offset` to `out` and
+  // returns how many (0 only at or past the end). Stateless, so a rewind
+  // (retry on a fresh connection) is just reading from offset 0 again.
+  std::size_t ReadAt(uint64_t offset, char* out, std::size_t n) const;
+
+  // The whole body in one string; for tests and small bodies.
+  std::string ToString() const;
+
+ private:
+  struct Piece {
+    bool base64 = false;
+    std::string text;       // literal text, when !base64
+    absl::string_view raw;  // bytes to encode, when base64 (not owned)
+    uint64_t size = 0;      // bytes this piece produces
+  };
+  std::vector<Piece> pieces_;
+  uint64_t size_ = 0;
+};
+
+}  // namespace lipsync
+
+#endif  // LIPSYNC_SERVICE_COMMON_STREAMED_BODY_H_

@@ -1,0 +1,149 @@
+// The streamed create body must be byte-identical to BuildCreateTaskBody (the
+// reference) whatever sizes libcurl asks for.
+#include "service/common/streamed_body.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "service/common/base64.h"
+#include "service/translate/create_body.h"
+
+namespace lipsync::translate {
+namespace {
+
+namespace v1 = ::kling::lipsync::v1;
+
+std::string Bytes(std::size_t n, uint32_t seed) {
+  std::string out(n, '\0');
+  uint32_t x = seed * 2654435761u + 1;
+  for (char& c : out) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x);
+  }
+  return out;
+}
+
+// Reads the whole body the way libcurl does: sequential reads of `chunk`.
+std::string ReadInChunks(const StreamedBody& body, std::size_t chunk) {
+  std::string out;
+  std::vector<char> buffer(chunk + 1, '\x7f');
+  uint64_t offset = 0;
+  for (;;) {
+    const std::size_t n = body.ReadAt(offset, buffer.data(), chunk);
+    EXPECT_LE(n, chunk);
+    EXPECT_EQ(buffer[chunk], '\x7f') << "wrote past the buffer";
+    if (n == 0) break;
+    out.append(buffer.data(), n);
+    offset += n;
+  }
+  return out;
+}
+
+// Chunk sizes: all of 1..520 (every residue mod 3 and 4, many times), then
+// odd and prime sizes up to 70000 and libcurl's 64 KiB neighbours.
+std::vector<std::size_t> ChunkSizes() {
+  std::vector<std::size_t> sizes;
+  for (std::size_t c = 1; c <= 520; ++c) sizes.push_back(c);
+  for (std::size_t c = 521; c <= 70000; c += 1009) sizes.push_back(c);
+  for (std::size_t c : {4093u, 16381u, 65535u, 65536u, 65537u, 69999u, 70000u})
+    sizes.push_back(c);
+  return sizes;
+}
+
+v1::CreateLipSyncTaskRequest Request(const std::vector<std::size_t>& audio) {
+  v1::CreateLipSyncTaskRequest request;
+  request.set_session_id("825465778199224380");
+  for (std::size_t i = 0; i < audio.size(); ++i) {
+    v1::FaceChoose* face = request.add_face_choose();
+    face->set_face_id(std::to_string(i));
+    face->set_sound_file_bytes(Bytes(audio[i], static_cast<uint32_t>(i + 7)));
+    face->set_sound_start_time(0);
+    face->set_sound_end_time(5000);
+    face->set_sound_insert_time(1000);
+    face->set_sound_volume(0.5);
+    face->set_original_audio_volume(1.0);
+  }
+  request.set_callback_url("https://example.com/cb?a=\"b\"");
+  request.mutable_watermark_info()->set_enabled(true);
+  return request;
+}
+
+TEST(StreamedBodyTest, Base64PieceMatchesTheEncoderForEverySplit) {
+  for (std::size_t raw_size : {0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 13u, 14u,
+                               15u, 100u, 1001u}) {
+    const std::string raw = Bytes(raw_size, static_cast<uint32_t>(raw_size));
+    StreamedBody body;
+    body.AppendText("{\"a\":\"");
+    body.AppendBase64Of(raw);
+    body.AppendText("\"}");
+    const std::string expected = "{\"a\":\"" + Base64Encode(raw) + "\"}";
+    ASSERT_EQ(body.size(), expected.size());
+    EXPECT_EQ(body.ToString(), expected);
+    for (std::size_t chunk = 1; chunk <= expected.size() + 1; ++chunk) {
+      ASSERT_EQ(ReadInChunks(body, chunk), expected)
+          << "raw " << raw_size << " chunk " << chunk;
+    }
+    // Any window at any offset (a rewind may restart anywhere).
+    for (std::size_t at = 0; at <= expected.size(); ++at) {
+      for (std::size_t n = 0; n <= 9 && at + n <= expected.size() + 2; ++n) {
+        std::string got(n, '\0');
+        got.resize(body.ReadAt(at, got.data(), n));
+        ASSERT_EQ(got, expected.substr(at, n)) << "at " << at << " n " << n;
+      }
+    }
+  }
+}
+
+TEST(StreamedBodyTest, CreateBodyIsIdenticalToTheReferenceForAllChunkSizes) {
+  // Several faces whose audio sizes cover every remainder mod 3, one empty.
+  for (const std::vector<std::size_t>& audio :
+       std::vector<std::vector<std::size_t>>{
+           {}, {1}, {2}, {3}, {0, 4, 5}, {1000, 1001, 1002, 0}, {70001}}) {
+    v1::CreateLipSyncTaskRequest request = Request(audio);
+    for (absl::string_view key : {absl::string_view(), absl::string_view("k-1")}) {
+      const std::string expected = BuildCreateTaskBody(request, key);
+      const StreamedBody body = StreamCreateTaskBody(request, key);
+      ASSERT_EQ(body.size(), expected.size());
+      ASSERT_EQ(body.size(), CreateTaskBodySize(request, key));
+      for (std::size_t chunk : ChunkSizes()) {
+        ASSERT_EQ(ReadInChunks(body, chunk), expected)
+            << "faces " << audio.size() << " chunk " << chunk;
+      }
+    }
+  }
+}
+
+TEST(StreamedBodyTest, EveryChunkSizeUpToTheWholeMultiFaceBody) {
+  // Past the body's size every chunk size reads it in one call.
+  const v1::CreateLipSyncTaskRequest request = Request({1000, 1001, 1002, 0});
+  const std::string expected = BuildCreateTaskBody(request, "k-1");
+  const StreamedBody body = StreamCreateTaskBody(request, "k-1");
+  for (std::size_t chunk = 1; chunk <= expected.size() + 1; ++chunk) {
+    ASSERT_EQ(ReadInChunks(body, chunk), expected) << chunk;
+  }
+}
+
+TEST(StreamedBodyTest, SoundFileTextWinsLikeInTheReference) {
+  v1::CreateLipSyncTaskRequest request = Request({10});
+  request.mutable_face_choose(0)->set_sound_file("QUJD");
+  request.set_external_task_id("mine");
+  EXPECT_EQ(StreamCreateTaskBody(request, "key").ToString(),
+            BuildCreateTaskBody(request, "key"));
+}
+
+TEST(StreamedBodyTest, FiveMebibyteAudioInLibcurlSizedReads) {
+  const v1::CreateLipSyncTaskRequest request = Request({5u << 20});
+  const std::string expected = BuildCreateTaskBody(request);
+  const StreamedBody body = StreamCreateTaskBody(request);
+  ASSERT_EQ(body.size(), expected.size());
+  for (std::size_t chunk : {4093u, 65536u, 69999u}) {
+    ASSERT_EQ(ReadInChunks(body, chunk), expected) << chunk;
+  }
+}
+
+}  // namespace
+}  // namespace lipsync::translate
