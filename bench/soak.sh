@@ -142,32 +142,9 @@ install_tools() {
   if [[ -x "$ROOT/scripts/setup.sh" ]]; then "$ROOT/scripts/setup.sh" >&2; fi
 }
 
-build() {
-  log "building Release into $BUILD_DIR"
-  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DLIPSYNC_BUILD_TESTS=OFF >"$WORK/cmake.log" 2>&1 ||
-    { cat "$WORK/cmake.log" >&2; exit 1; }
-  cmake --build "$BUILD_DIR" -j2 \
-    --target lipsync-gateway kling-sim lipsync-loadgen >"$WORK/build.log" 2>&1 ||
-    { tail -50 "$WORK/build.log" >&2; exit 1; }
-}
-
-# ------------------------------------------------------------ processes ----
-
-# wait_port_file FILE PID: prints the port once FILE exists (20 s at most).
-wait_port_file() {
-  local file=$1 pid=$2 i
-  for ((i = 0; i < 200; i++)); do
-    if [[ -s "$file" ]]; then
-      tr -d '[:space:]' <"$file"
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || { log "process $pid exited early"; return 1; }
-    sleep 0.1
-  done
-  log "no port file $file after 20 s"
-  return 1
-}
+# build, wait_port_file: shared with the other bench script.
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 start_sim() {
   "$SIM_BIN" "${SIM_ARGS[@]}" --port_file="$WORK/sim.port" \
