@@ -10,7 +10,10 @@
 namespace lipsync {
 namespace {
 
-#if defined(__GLIBC__)
+// Sanitizers replace glibc's malloc with their own allocator, which mallopt
+// and mallinfo2 do not describe.
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__SANITIZE_THREAD__)
 // malloc uses a mapping only when its heap has no free chunk that fits, so
 // this runs in a fresh process (a clean heap), not after other tests.
 TEST(ProcessTuningDeathTest, LargeBlocksGetTheirOwnMappingEvenAfterALargeFree) {
