@@ -50,8 +50,9 @@ ABSL_FLAG(std::string, auth_tokens_file, "",
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port of the Prometheus /metrics listener; empty: none "
           "[LIPSYNC_METRICS_LISTEN]");
-ABSL_FLAG(std::string, metrics_port_file, "",
-          "write the bound metrics port to this file [LIPSYNC_METRICS_PORT_FILE]");
+ABSL_FLAG(
+    std::string, metrics_port_file, "",
+    "write the bound metrics port to this file [LIPSYNC_METRICS_PORT_FILE]");
 ABSL_FLAG(std::string, api_key_file, "",
           "file holding the Kling API key (else env KLING_API_KEY) "
           "[KLING_API_KEY_FILE]");

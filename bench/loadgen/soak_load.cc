@@ -150,8 +150,9 @@ class SoakLoad {
         absl::Seconds(10);
     SoakResult result;
     absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(
-        absl::Condition(+[](int* n) { return *n == 0; }, &in_flight_), grace);
+    mu_.AwaitWithTimeout(absl::Condition(
+                             +[](int* n) { return *n == 0; }, &in_flight_),
+                         grace);
     if (in_flight_ != 0) {
       std::fprintf(stderr, "soak: %d calls still in flight after %s\n",
                    in_flight_, absl::FormatDuration(grace).c_str());
@@ -306,8 +307,7 @@ class SoakLoad {
 
   v1::CreateLipSyncTaskRequest NewRequest(const std::optional<Session>& s) {
     v1::CreateLipSyncTaskRequest request = SeedCreateRequest();
-    request.set_request_id(
-        absl::StrCat(options_.key_prefix, "-", next_key_++));
+    request.set_request_id(absl::StrCat(options_.key_prefix, "-", next_key_++));
     if (s.has_value()) {
       // A 3 s clip inserted where the identified face starts: the face is at
       // least 3 s long and inside the video, so every rule holds.
@@ -342,8 +342,8 @@ class SoakLoad {
                                  "', not the key ", call->request.request_id());
             } else if (!expect.empty() && task.task_id() != expect) {
               bad = absl::StrCat("replay of ", call->request.request_id(),
-                                 " returned task ", task.task_id(),
-                                 ", not ", expect);
+                                 " returned task ", task.task_id(), ", not ",
+                                 expect);
             } else if (expect.empty()) {
               absl::MutexLock lock(&mu_);
               created_.Add(CreatedTask{call->request, task.task_id()});
@@ -372,8 +372,8 @@ class SoakLoad {
   }
 
   void StartList() {
-    using Call = UnaryCall<v1::ListLipSyncTasksRequest,
-                           v1::ListLipSyncTasksResponse>;
+    using Call =
+        UnaryCall<v1::ListLipSyncTasksRequest, v1::ListLipSyncTasksResponse>;
     Call* call = NewCall<Call>(options_.call_timeout);
     call->request.set_page_num(1);
     call->request.set_page_size(20);
@@ -393,8 +393,8 @@ class SoakLoad {
   void StartIdentify() {
     using Call = UnaryCall<v1::IdentifyFaceRequest, v1::IdentifyFaceResponse>;
     Call* call = NewCall<Call>(options_.call_timeout);
-    call->request.set_video_url(absl::StrCat(
-        "https://example.com/soak/clip-", next_video_++ % 1000, ".mp4"));
+    call->request.set_video_url(absl::StrCat("https://example.com/soak/clip-",
+                                             next_video_++ % 1000, ".mp4"));
     NextStub()->async()->IdentifyFace(
         &call->context, &call->request, &call->response,
         [this, call](grpc::Status s) {

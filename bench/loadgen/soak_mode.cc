@@ -23,7 +23,8 @@ ABSL_FLAG(absl::Duration, watch_timeout, absl::Seconds(30),
           "soak: deadline per watch stream");
 ABSL_FLAG(std::string, key_prefix, "soak",
           "soak: prefix of the idempotency keys (make it unique per run)");
-ABSL_FLAG(std::string, mix, "create:30,replay:5,get:25,list:10,identify:10,watch:5",
+ABSL_FLAG(std::string, mix,
+          "create:30,replay:5,get:25,list:10,identify:10,watch:5",
           "soak: relative weights of the call kinds (left out: 0)");
 ABSL_FLAG(absl::Duration, report_every, absl::Seconds(30),
           "soak: progress line on stderr this often");
@@ -46,12 +47,18 @@ bool ParseMix(const std::string& mix, SoakOptions* o, std::string* error) {
       return false;
     }
     const std::string& k = kv.first;
-    if (k == "create") o->weight_create = weight;
-    else if (k == "replay") o->weight_replay = weight;
-    else if (k == "get") o->weight_get = weight;
-    else if (k == "list") o->weight_list = weight;
-    else if (k == "identify") o->weight_identify = weight;
-    else if (k == "watch") o->weight_watch = weight;
+    if (k == "create")
+      o->weight_create = weight;
+    else if (k == "replay")
+      o->weight_replay = weight;
+    else if (k == "get")
+      o->weight_get = weight;
+    else if (k == "list")
+      o->weight_list = weight;
+    else if (k == "identify")
+      o->weight_identify = weight;
+    else if (k == "watch")
+      o->weight_watch = weight;
     else {
       *error = absl::StrCat("--mix: unknown kind '", k, "'");
       return false;
@@ -115,8 +122,7 @@ int RunSoakMode(
                "soak: %lld calls, %lld OK, %lld bad answers, %lld keys, "
                "%lld replays, %lld skipped%s%s\n",
                static_cast<long long>(calls), static_cast<long long>(ok),
-               static_cast<long long>(bad),
-               static_cast<long long>(r.keys_sent),
+               static_cast<long long>(bad), static_cast<long long>(r.keys_sent),
                static_cast<long long>(r.replays),
                static_cast<long long>(r.skipped),
                r.first_bad_answer.empty() ? "" : "; first bad answer: ",

@@ -39,7 +39,8 @@ struct PairWordTable {
     for (int i = 0; i < 4096; ++i) {
       words[i] = static_cast<uint16_t>(
           static_cast<uint8_t>(kAlphabet[i >> 6]) |
-          (static_cast<uint16_t>(static_cast<uint8_t>(kAlphabet[i & 63])) << 8));
+          (static_cast<uint16_t>(static_cast<uint8_t>(kAlphabet[i & 63]))
+           << 8));
     }
   }
 };
@@ -50,11 +51,10 @@ inline void EncodeSix(const uint8_t* in, char* out) {
   uint64_t v;
   std::memcpy(&v, in, 8);
   v = __builtin_bswap64(v);  // in[0] in the top byte; the top 48 bits count
-  const uint64_t chars =
-      uint64_t{kPairWords.words[(v >> 52) & 0xFFF]} |
-      (uint64_t{kPairWords.words[(v >> 40) & 0xFFF]} << 16) |
-      (uint64_t{kPairWords.words[(v >> 28) & 0xFFF]} << 32) |
-      (uint64_t{kPairWords.words[(v >> 16) & 0xFFF]} << 48);
+  const uint64_t chars = uint64_t{kPairWords.words[(v >> 52) & 0xFFF]} |
+                         (uint64_t{kPairWords.words[(v >> 40) & 0xFFF]} << 16) |
+                         (uint64_t{kPairWords.words[(v >> 28) & 0xFFF]} << 32) |
+                         (uint64_t{kPairWords.words[(v >> 16) & 0xFFF]} << 48);
   std::memcpy(out, &chars, 8);
 }
 #endif
@@ -79,8 +79,8 @@ absl::Status BadChar(std::size_t pos, char c) {
   std::string hint;
   if (c == '-' || c == '_') hint = " (URL-safe Base64 is not accepted)";
   if (c == '\n' || c == '\r' || c == ' ') hint = " (no whitespace allowed)";
-  return absl::InvalidArgumentError(absl::StrCat("invalid Base64: ", DescribeChar(c),
-                                                 " at offset ", pos, hint));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid Base64: ", DescribeChar(c), " at offset ", pos, hint));
 }
 
 }  // namespace
@@ -155,7 +155,8 @@ absl::StatusOr<std::size_t> Base64DecodedSize(absl::string_view encoded) {
   // One OR-reduction over the table values finds "any invalid byte" without a
   // branch per character; only on failure do we look for where it is.
   uint8_t any_invalid = 0;
-  for (std::size_t i = 0; i < body; ++i) any_invalid |= kDecode.value[p[i]] & 0x80;
+  for (std::size_t i = 0; i < body; ++i)
+    any_invalid |= kDecode.value[p[i]] & 0x80;
   if (any_invalid) {
     for (std::size_t i = 0; i < body; ++i) {
       if (kDecode.value[p[i]] == kInvalid) return BadChar(i, encoded[i]);

@@ -68,8 +68,8 @@ std::size_t StreamedBody::ReadAt(uint64_t offset, char* out,
     const uint64_t end = start + piece.size;
     if (offset < end) {
       const uint64_t local = offset - start;
-      const std::size_t take =
-          static_cast<std::size_t>(std::min<uint64_t>(piece.size - local, n - written));
+      const std::size_t take = static_cast<std::size_t>(
+          std::min<uint64_t>(piece.size - local, n - written));
       if (piece.base64) {
         EncodeRange(piece.raw, local, out + written, take);
       } else {

@@ -75,8 +75,8 @@ template <typename T>
 upstream::UpstreamCallback<T> FinishWithAnswer(
     UnaryCall* call, T* response,
     std::function<void(const T&)> on_answer = nullptr) {
-  return [call, response, on_answer = std::move(on_answer)](
-             absl::StatusOr<T> answer) {
+  return [call, response,
+          on_answer = std::move(on_answer)](absl::StatusOr<T> answer) {
     if (answer.ok()) {
       *response = *std::move(answer);
       if (on_answer) on_answer(*response);
@@ -96,11 +96,11 @@ LipSyncService::LipSyncService(const ServiceOptions& options,
 
 UnaryCall* LipSyncService::StartUnary(grpc::CallbackServerContext* context,
                                       absl::string_view method) {
-  return new UnaryCall(context, method,
-                       EffectiveDeadline(*context,
-                                         options_.default_call_timeout,
-                                         options_.max_call_timeout),
-                       deps_.metrics.get());
+  return new UnaryCall(
+      context, method,
+      EffectiveDeadline(*context, options_.default_call_timeout,
+                        options_.max_call_timeout),
+      deps_.metrics.get());
 }
 
 bool LipSyncService::Authenticated(const grpc::CallbackServerContext& context,
@@ -214,8 +214,8 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
   // One access-log line and one metrics sample per stream, as for unary
   // calls.
   auto record = [metrics = deps_.metrics, start, caller,
-                 task_id = request->task_id(), peer = context->peer()](
-                    const absl::Status& status) {
+                 task_id = request->task_id(),
+                 peer = context->peer()](const absl::Status& status) {
     const absl::Duration elapsed = absl::Now() - start;
     if (metrics != nullptr) {
       metrics->RecordCall("WatchLipSyncTask", status.code(), elapsed);
@@ -230,9 +230,9 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
         {"task_id", task_id},
     };
     if (!caller.empty()) fields.emplace_back("caller", caller);
-    if (!status.ok()) fields.emplace_back("error", std::string(status.message()));
-    LogJson(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "rpc",
-            fields);
+    if (!status.ok())
+      fields.emplace_back("error", std::string(status.message()));
+    LogJson(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "rpc", fields);
   };
   if (!refused.ok()) {
     record(refused);
@@ -248,13 +248,14 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
   if (deps_.metrics != nullptr) deps_.metrics->AddWatchStreams(1);
   const absl::Time end_by = EffectiveDeadline(
       *context, options_.max_watch_duration, options_.max_watch_duration);
-  return WatchCall::Start(
-      context, *request, deps_.watch_hub, deps_.scheduler, end_by,
-      [this, record](const absl::Status& final_status) {
-        watch_streams_.fetch_sub(1);
-        if (deps_.metrics != nullptr) deps_.metrics->AddWatchStreams(-1);
-        record(final_status);
-      });
+  return WatchCall::Start(context, *request, deps_.watch_hub, deps_.scheduler,
+                          end_by,
+                          [this, record](const absl::Status& final_status) {
+                            watch_streams_.fetch_sub(1);
+                            if (deps_.metrics != nullptr)
+                              deps_.metrics->AddWatchStreams(-1);
+                            record(final_status);
+                          });
 }
 
 }  // namespace lipsync::server

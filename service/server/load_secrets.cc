@@ -29,10 +29,10 @@ void LoadUpstreamCredentials(const SecretSources& s, GatewayOptions* options,
                              std::vector<std::string>* errors) {
   const std::string api_key =
       ReadSecret(s.api_key_file, s.api_key_env, "--api_key_file", errors);
-  const std::string access_key = ReadSecret(
-      s.access_key_file, s.access_key_env, "--access_key_file", errors);
-  const std::string secret_key = ReadSecret(
-      s.secret_key_file, s.secret_key_env, "--secret_key_file", errors);
+  const std::string access_key = ReadSecret(s.access_key_file, s.access_key_env,
+                                            "--access_key_file", errors);
+  const std::string secret_key = ReadSecret(s.secret_key_file, s.secret_key_env,
+                                            "--secret_key_file", errors);
   const bool jwt_mode = !access_key.empty() || !secret_key.empty();
   if (!api_key.empty() && jwt_mode) {
     errors->push_back(
@@ -73,13 +73,14 @@ std::vector<std::string> LoadSecrets(const SecretSources& s,
     auto credentials = security::MakeServerCredentials(s.tls, s.plaintext);
     if (credentials.ok()) {
       options->server_credentials = *std::move(credentials);
-      options->transport = !has_tls                   ? "plaintext"
+      options->transport = !has_tls                       ? "plaintext"
                            : s.tls.client_ca_file.empty() ? "tls"
                                                           : "mtls";
     } else {
-      errors.push_back(absl::StrCat("TLS (--tls_cert_file, --tls_key_file, "
-                                    "--tls_client_ca_file): ",
-                                    credentials.status().message()));
+      errors.push_back(
+          absl::StrCat("TLS (--tls_cert_file, --tls_key_file, "
+                       "--tls_client_ca_file): ",
+                       credentials.status().message()));
     }
   }
   if (!s.auth_tokens_file.empty()) {

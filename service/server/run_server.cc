@@ -124,8 +124,8 @@ absl::Status RunServer(const GatewayOptions& options) {
     auto started = observability::MetricsExposer::Start(options.metrics_listen,
                                                         metrics->registry());
     if (!started.ok()) {
-      return absl::UnavailableError(absl::StrCat(
-          "--metrics_listen: ", started.status().message()));
+      return absl::UnavailableError(
+          absl::StrCat("--metrics_listen: ", started.status().message()));
     }
     exposer = *std::move(started);
     if (!options.metrics_port_file.empty()) {
@@ -186,9 +186,8 @@ absl::Status RunServer(const GatewayOptions& options) {
   if (!options.health_listen.empty()) {
     health_server = StartHealthServer(options.health_listen, &health_port);
     if (health_server == nullptr) {
-      return absl::UnavailableError(
-          absl::StrCat("--health_listen: cannot listen on ",
-                       options.health_listen));
+      return absl::UnavailableError(absl::StrCat(
+          "--health_listen: cannot listen on ", options.health_listen));
     }
     health_server->GetHealthCheckService()->SetServingStatus(true);
   }
@@ -197,13 +196,13 @@ absl::Status RunServer(const GatewayOptions& options) {
     absl::Status written = WritePortFile(options.port_file, port);
     if (!written.ok()) return written;
   }
-  LogFields serving = {{"listen", options.listen},
-                       {"port", absl::StrCat(port)},
-                       {"transport", options.transport},
-                       {"caller_auth", options.authenticator != nullptr
-                                           ? "bearer-tokens"
-                                           : "off"},
-                       {"upstream", options.upstream_base_url}};
+  LogFields serving = {
+      {"listen", options.listen},
+      {"port", absl::StrCat(port)},
+      {"transport", options.transport},
+      {"caller_auth",
+       options.authenticator != nullptr ? "bearer-tokens" : "off"},
+      {"upstream", options.upstream_base_url}};
   if (exposer != nullptr) {
     serving.emplace_back("metrics_port", absl::StrCat(exposer->port()));
   }

@@ -68,8 +68,7 @@ WatchCall* WatchCall::Start(grpc::CallbackServerContext* context,
 WatchCall::WatchCall(grpc::CallbackServerContext* context,
                      const v1::WatchLipSyncTaskRequest& request,
                      std::shared_ptr<workflow::TaskWatchHub> hub,
-                     resilience::Scheduler* scheduler,
-                     DoneCallback on_done)
+                     resilience::Scheduler* scheduler, DoneCallback on_done)
     : context_(context),
       request_(request),
       hub_(std::move(hub)),

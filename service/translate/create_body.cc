@@ -23,7 +23,8 @@ namespace v1 = ::kling::lipsync::v1;
 #if defined(__cpp_lib_string_resize_and_overwrite)
 char* GrowUninitialized(std::string* out, std::size_t n) {
   const std::size_t at = out->size();
-  out->resize_and_overwrite(at + n, [](char*, std::size_t size) { return size; });
+  out->resize_and_overwrite(at + n,
+                            [](char*, std::size_t size) { return size; });
   return out->data() + at;
 }
 #elif defined(__GLIBCXX__) && _GLIBCXX_USE_CXX11_ABI
@@ -241,9 +242,8 @@ std::string BuildCreateTaskBody(const v1::CreateLipSyncTaskRequest& request,
   });
 }
 
-StreamedBody StreamCreateTaskBody(
-    const v1::CreateLipSyncTaskRequest& request,
-    absl::string_view external_task_id_if_unset) {
+StreamedBody StreamCreateTaskBody(const v1::CreateLipSyncTaskRequest& request,
+                                  absl::string_view external_task_id_if_unset) {
   StreamedBody body;
   StreamSink sink(&body);
   EmitCreate(request, external_task_id_if_unset, sink);
