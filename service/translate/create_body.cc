@@ -13,51 +13,14 @@ namespace {
 
 namespace v1 = ::kling::lipsync::v1;
 
-// Grows `out` by `n` characters within its capacity and returns where they
-// start, without zero-filling them first: the caller overwrites all of
-// them. std::string::resize() would memset the 6.7 MB of a 5 MB audio's
-// Base64 just before the encoder writes it (docs/PERFORMANCE.md, finding 5).
-// C++23's resize_and_overwrite does this; in C++17, libstdc++'s own
-// _M_set_length is reached through an explicit instantiation (where access
-// checks do not apply, [temp.spec.general]/6). Any other library: resize().
-#if defined(__cpp_lib_string_resize_and_overwrite)
-char* GrowUninitialized(std::string* out, std::size_t n) {
-  const std::size_t at = out->size();
-  out->resize_and_overwrite(at + n,
-                            [](char*, std::size_t size) { return size; });
-  return out->data() + at;
-}
-#elif defined(__GLIBCXX__) && _GLIBCXX_USE_CXX11_ABI
-void SetLengthWithinCapacity(std::string& s, std::size_t n);
-template <void (std::string::*SetLength)(std::string::size_type)>
-struct StringLengthSetter {
-  friend void SetLengthWithinCapacity(std::string& s, std::size_t n) {
-    (s.*SetLength)(n);
-  }
-};
-template struct StringLengthSetter<&std::string::_M_set_length>;
-
-char* GrowUninitialized(std::string* out, std::size_t n) {
-  const std::size_t at = out->size();
-  if (at + n > out->capacity()) out->reserve(at + n);
-  SetLengthWithinCapacity(*out, at + n);  // writes only the final '\0'
-  return out->data() + at;
-}
-#else
-char* GrowUninitialized(std::string* out, std::size_t n) {
-  const std::size_t at = out->size();
-  out->resize(at + n);
-  return out->data() + at;
-}
-#endif
-
 // Each body is described once, by Emit*(sink), and run twice: through a
 // SizeSink to learn the exact size, then through an AppendSink into a buffer
 // reserved to that size. One description cannot disagree with itself.
 //
 // Copies of the audio on the way to the wire (the only data that matters):
 // - `sound_file_bytes`: read once by Base64EncodeTo, which writes straight into
-//   the final body (the region is not zero-filled first: GrowUninitialized).
+//   the final body (zero-filled by resize() just before: a memset, not a
+//   copy; this builder is the tests' reference, off the hot path).
 //   No intermediate Base64 string exists.
 // - `sound_file` (Base64 text or URL): scanned once for the size (read only),
 //   then copied once into the body by AppendJsonString (one memcpy: Base64
@@ -89,8 +52,9 @@ class AppendSink {
   void String(absl::string_view s) { AppendJsonString(out_, s); }
   void Base64String(absl::string_view raw) {
     out_->push_back('"');
-    // Within the reserved capacity; written once, by the encoder.
-    Base64EncodeTo(raw, GrowUninitialized(out_, Base64EncodedSize(raw.size())));
+    const std::size_t at = out_->size();
+    out_->resize(at + Base64EncodedSize(raw.size()));  // within capacity
+    Base64EncodeTo(raw, out_->data() + at);
     out_->push_back('"');
   }
   void Int(int64_t v) { AppendJsonInt(out_, v); }
