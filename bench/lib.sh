@@ -1,5 +1,13 @@
 # Functions shared by bench/run.sh and bench/soak.sh. Sourced after they
-# define ROOT, BUILD_DIR, WORK and log().
+# define ROOT, BUILD_DIR, WORK, KEEP, BG_PIDS and log().
+
+# Ends every process the script started (by pid), then removes the work dir.
+cleanup() {
+  local pid
+  for pid in "${BG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if ((KEEP)); then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
 
 build() {
   log "building Release into $BUILD_DIR"

@@ -89,13 +89,9 @@ GW_ACCEPT_ENCODING=""
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
-# Ends every process this script started (by pid), then removes the work dir.
-cleanup() {
-  local pid
-  for pid in "${BG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if ((KEEP)); then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
+# cleanup, build, wait_port_file: shared with the other bench script.
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -119,9 +115,6 @@ install_tools() {
   fi
 }
 
-# build, wait_port_file: shared with the other bench script.
-# shellcheck source=bench/lib.sh
-source "$ROOT/bench/lib.sh"
 
 # start_sim NAME [flags...]: sets SIM_PID and SIM_PORT.
 start_sim() {
