@@ -7,8 +7,8 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "service/common/streamed_body.h"
 #include "kling/lipsync/v1/lipsync.pb.h"
+#include "service/common/streamed_body.h"
 
 namespace lipsync::translate {
 

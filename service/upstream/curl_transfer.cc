@@ -85,8 +85,7 @@ absl::Status CurlTransfer::Configure(CURL* easy, CURLSH* share,
   if (!options.ca_file.empty()) {
     curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   }
-  if (request_.method == HttpMethod::kPost &&
-      !request_.streamed_body.empty()) {
+  if (request_.method == HttpMethod::kPost && !request_.streamed_body.empty()) {
     // libcurl pulls the body through OnRead into its upload buffer, with an
     // exact Content-Length (no chunked encoding); OnSeek lets it rewind.
     const auto size = static_cast<curl_off_t>(request_.streamed_body.size());

@@ -83,10 +83,9 @@ TEST_F(MetricsTest, CountsCallsUpstreamExchangesAndRetries) {
   v1::LipSyncTask task;
   for (int i = 0; i < 2; ++i) {
     auto context = ContextWithTimeout(absl::Seconds(10));
-    ASSERT_TRUE(
-        harness_.stub()
-            .CreateLipSyncTask(context.get(), SeedRequest(), &task)
-            .ok());
+    ASSERT_TRUE(harness_.stub()
+                    .CreateLipSyncTask(context.get(), SeedRequest(), &task)
+                    .ok());
   }
   auto invalid = ContextWithTimeout(absl::Seconds(10));
   EXPECT_EQ(harness_.stub()

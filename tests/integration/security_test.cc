@@ -116,9 +116,9 @@ TEST(TlsTest, TlsListenerServesTlsCallersAndRefusesPlaintext) {
   grpc::health::v1::HealthCheckResponse health;
   EXPECT_TRUE(HealthCheck(harness.channel(), &health).ok());
 
-  auto plaintext = grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", harness.gateway_port()),
-      grpc::InsecureChannelCredentials());
+  auto plaintext =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", harness.gateway_port()),
+                          grpc::InsecureChannelCredentials());
   EXPECT_EQ(HealthCheck(plaintext, &health).error_code(),
             grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(FindLogLine(harness.gateway().ReadLog(), "serving")["transport"],
@@ -129,11 +129,11 @@ TEST(TlsTest, MutualTlsAdmitsOnlyCertificatesOfTheClientCa) {
   const std::string dir = MakeTempDir("lipsync-mtls");
   const TestPki pki = MakeTestPki(dir);
   GatewayHarness harness;
-  ASSERT_TRUE(harness
-                  .Start(TlsHarnessOptions(
-                      pki, {"--tls_client_ca_file=" + pki.ca_pem},
-                      /*with_client_cert=*/true))
-                  .ok())
+  ASSERT_TRUE(
+      harness
+          .Start(TlsHarnessOptions(pki, {"--tls_client_ca_file=" + pki.ca_pem},
+                                   /*with_client_cert=*/true))
+          .ok())
       << harness.gateway().ReadLog();
 
   grpc::health::v1::HealthCheckResponse health;
@@ -142,9 +142,8 @@ TEST(TlsTest, MutualTlsAdmitsOnlyCertificatesOfTheClientCa) {
   EXPECT_FALSE(
       HealthCheck(TlsChannel(port, pki, /*with_client_cert=*/false), &health)
           .ok());
-  EXPECT_FALSE(HealthCheck(TlsChannel(port, pki, true, /*rogue=*/true),
-                           &health)
-                   .ok());
+  EXPECT_FALSE(
+      HealthCheck(TlsChannel(port, pki, true, /*rogue=*/true), &health).ok());
   EXPECT_EQ(FindLogLine(harness.gateway().ReadLog(), "serving")["transport"],
             "mtls");
 }
@@ -154,8 +153,8 @@ TEST(TlsTest, PlaintextHealthListenerBesideTheTlsPortDrainsWithIt) {
   const TestPki pki = MakeTestPki(dir);
   GatewayHarness harness;
   ASSERT_TRUE(harness
-                  .Start(TlsHarnessOptions(pki, {"--health_listen=127.0.0.1:0",
-                                                 "--drain_delay=2s"}))
+                  .Start(TlsHarnessOptions(
+                      pki, {"--health_listen=127.0.0.1:0", "--drain_delay=2s"}))
                   .ok())
       << harness.gateway().ReadLog();
   const nlohmann::json serving =
@@ -193,8 +192,8 @@ class CallerAuthTest : public ::testing::Test {
  protected:
   void SetUp() override {
     tokens_file_ = MakeTempDir("lipsync-auth") + "/tokens";
-    WriteFile(tokens_file_, absl::StrCat("# callers\nalice:", kAliceToken,
-                                         "\n"));
+    WriteFile(tokens_file_,
+              absl::StrCat("# callers\nalice:", kAliceToken, "\n"));
     HarnessOptions options;
     options.gateway_args = {"--auth_tokens_file=" + tokens_file_};
     ASSERT_TRUE(harness_.Start(options).ok()) << harness_.gateway().ReadLog();
@@ -214,9 +213,9 @@ TEST_F(CallerAuthTest, MissingOrWrongTokenIsUnauthenticatedAndSendsNothing) {
     v1::GetLipSyncTaskRequest get;
     get.set_task_id("123");
     auto context = TokenContext(token);
-    EXPECT_EQ(harness_.stub().GetLipSyncTask(context.get(), get, &task)
-                  .error_code(),
-              grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(
+        harness_.stub().GetLipSyncTask(context.get(), get, &task).error_code(),
+        grpc::StatusCode::UNAUTHENTICATED);
   }
   // An invalid request without a token learns nothing about its fields.
   v1::LipSyncTask task;
@@ -337,8 +336,7 @@ TEST(UpstreamJwtTest, WrongSecretKeyIsRefusedByTheUpstream) {
 // Starts the gateway binary alone with `args` and `env`; returns its exit
 // code (it must exit by itself) and its output in *log.
 int RunGatewayToExit(std::vector<std::string> args,
-                     std::map<std::string, std::string> env,
-                     std::string* log) {
+                     std::map<std::string, std::string> env, std::string* log) {
   const std::string dir = MakeTempDir("lipsync-config");
   args.insert(args.begin(), LIPSYNC_GATEWAY_BIN);
   Subprocess gateway(args, env, dir + "/gateway.log");
@@ -377,12 +375,11 @@ TEST(StartupConfigTest, NoTlsFilesAndNoPlaintextRefusesToStart) {
 
 TEST(StartupConfigTest, ApiKeyAndJwtPairTogetherAreRefused) {
   std::string log;
-  const int code = RunGatewayToExit(
-      {"--listen=127.0.0.1:0", "--plaintext"},
-      {{"KLING_API_KEY", "k-1234567890"},
-       {"KLING_ACCESS_KEY", kAccessKey},
-       {"KLING_SECRET_KEY", kSecretKey}},
-      &log);
+  const int code = RunGatewayToExit({"--listen=127.0.0.1:0", "--plaintext"},
+                                    {{"KLING_API_KEY", "k-1234567890"},
+                                     {"KLING_ACCESS_KEY", kAccessKey},
+                                     {"KLING_SECRET_KEY", kSecretKey}},
+                                    &log);
   EXPECT_EQ(code, 2) << log;
   EXPECT_TRUE(absl::StrContains(log, "not both")) << log;
   EXPECT_FALSE(absl::StrContains(log, kSecretKey)) << log;

@@ -151,9 +151,9 @@ TEST(LoadSecretsTest, CallerTokensLoadAndAuthenticate) {
   GatewayOptions options;
   EXPECT_TRUE(LoadSecrets(sources, &options).empty());
   ASSERT_NE(options.authenticator, nullptr);
-  EXPECT_EQ(options.authenticator->Authenticate(
-                "Bearer 0123456789abcdef-alice"),
-            "alice");
+  EXPECT_EQ(
+      options.authenticator->Authenticate("Bearer 0123456789abcdef-alice"),
+      "alice");
 }
 
 }  // namespace

@@ -73,8 +73,8 @@ v1::CreateLipSyncTaskRequest Request(const std::vector<std::size_t>& audio) {
 }
 
 TEST(StreamedBodyTest, Base64PieceMatchesTheEncoderForEverySplit) {
-  for (std::size_t raw_size : {0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 13u, 14u,
-                               15u, 100u, 1001u}) {
+  for (std::size_t raw_size :
+       {0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 13u, 14u, 15u, 100u, 1001u}) {
     const std::string raw = Bytes(raw_size, static_cast<uint32_t>(raw_size));
     StreamedBody body;
     body.AppendText("{\"a\":\"");
@@ -104,7 +104,8 @@ TEST(StreamedBodyTest, CreateBodyIsIdenticalToTheReferenceForAllChunkSizes) {
        std::vector<std::vector<std::size_t>>{
            {}, {1}, {2}, {3}, {0, 4, 5}, {1000, 1001, 1002, 0}, {70001}}) {
     v1::CreateLipSyncTaskRequest request = Request(audio);
-    for (absl::string_view key : {absl::string_view(), absl::string_view("k-1")}) {
+    for (absl::string_view key :
+         {absl::string_view(), absl::string_view("k-1")}) {
       const std::string expected = BuildCreateTaskBody(request, key);
       const StreamedBody body = StreamCreateTaskBody(request, key);
       ASSERT_EQ(body.size(), expected.size());

@@ -24,29 +24,29 @@ namespace {
 class LocalServer {
  public:
   LocalServer() {
-    server_.Post("/echo", [this](const httplib::Request& req,
-                                 httplib::Response& res) {
-      Record(req);
-      res.set_content(req.body, "application/octet-stream");
-    });
-    server_.Get("/port", [this](const httplib::Request& req,
-                                httplib::Response& res) {
-      Record(req);
-      res.set_content(std::to_string(req.remote_port), "text/plain");
-    });
-    server_.Get("/redirect", [this](const httplib::Request& req,
-                                    httplib::Response& res) {
-      Record(req);
-      res.status = 302;
-      res.set_header("Location", "/port");
-    });
-    server_.Get("/hold", [this](const httplib::Request& req,
-                                httplib::Response& res) {
-      Record(req);
-      held_.Notify();
-      release_.WaitForNotification();
-      res.set_content("late", "text/plain");
-    });
+    server_.Post("/echo",
+                 [this](const httplib::Request& req, httplib::Response& res) {
+                   Record(req);
+                   res.set_content(req.body, "application/octet-stream");
+                 });
+    server_.Get(
+        "/port", [this](const httplib::Request& req, httplib::Response& res) {
+          Record(req);
+          res.set_content(std::to_string(req.remote_port), "text/plain");
+        });
+    server_.Get("/redirect",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  Record(req);
+                  res.status = 302;
+                  res.set_header("Location", "/port");
+                });
+    server_.Get("/hold",
+                [this](const httplib::Request& req, httplib::Response& res) {
+                  Record(req);
+                  held_.Notify();
+                  release_.WaitForNotification();
+                  res.set_content("late", "text/plain");
+                });
     // A thread per connection: enough for every transfer of a test at once,
     // and idle kept-alive connections let go soon after the test.
     server_.new_task_queue = [] { return new httplib::ThreadPool(256); };
@@ -210,7 +210,8 @@ TEST(CurlEngineTest, StreamedBodyArrivesWhole) {
   LocalServer server;
   CurlEngine engine(TestOptions(/*io_threads=*/2));
   std::string raw(2 << 20, '\0');
-  for (std::size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<char>(i * 7 + i / 251);
+  for (std::size_t i = 0; i < raw.size(); ++i)
+    raw[i] = static_cast<char>(i * 7 + i / 251);
   HttpRequest request = Post(server.Url("/echo"), "");
   request.streamed_body.AppendText("{\"sound_file\":\"");
   request.streamed_body.AppendBase64Of(raw);
