@@ -15,7 +15,8 @@ build() {
     -DLIPSYNC_BUILD_TESTS=OFF >"$WORK/cmake.log" 2>&1 ||
     { cat "$WORK/cmake.log" >&2; exit 1; }
   cmake --build "$BUILD_DIR" -j2 \
-    --target lipsync-gateway kling-sim lipsync-loadgen >"$WORK/build.log" 2>&1 ||
+    --target lipsync-gateway kling-sim lipsync-loadgen \
+    lipsync-floor-server lipsync-floor-curl >"$WORK/build.log" 2>&1 ||
     { tail -50 "$WORK/build.log" >&2; exit 1; }
 }
 

@@ -56,6 +56,9 @@ if [[ -n "${LIPSYNC_BENCH_GATEWAY_ARGS+x}" ]]; then
   read -r -a GATEWAY_ARGS <<<"$LIPSYNC_BENCH_GATEWAY_ARGS"
 fi
 LOADGEN="$BUILD_DIR/bench/loadgen/lipsync-loadgen"
+# S1's floor: the two libraries alone (bench/floor/).
+FLOOR_SERVER="$BUILD_DIR/bench/floor/lipsync-floor-server"
+FLOOR_CURL="$BUILD_DIR/bench/floor/lipsync-floor-curl"
 WRK_LUA="$ROOT/bench/loadgen/wrk_post.lua"
 TABLE_PY="$ROOT/bench/loadgen/bench_table.py"
 API_KEY=sim-key
@@ -331,6 +334,62 @@ gateway() {
   return 0
 }
 
+# floor_grpc SCENARIO CONCURRENCY SECONDS: the loadgen against a bare gRPC
+# callback server started for the purpose (lipsync-floor-server); records
+# that server's CPU as floor_cpu_ticks.
+floor_grpc() {
+  local scenario=$1 c=$2 secs=$3 rc=0 out pid port
+  rm -f "$WORK/floor.port"
+  "$FLOOR_SERVER" --listen=127.0.0.1:0 --port_file="$WORK/floor.port" \
+    >"$WORK/floor-server-$scenario.log" 2>&1 &
+  pid=$!
+  BG_PIDS+=("$pid")
+  port="$(wait_port_file "$WORK/floor.port" "$pid")"
+  local f0 f1 c0 c1 m0 m1 w0 w1
+  f0="$(cpu_ticks "$pid")"
+  c0="$(children_ticks)"
+  m0="$(machine_busy_ticks)"
+  w0="$(date +%s%N)"
+  out="$(timeout "$TOOL_TIMEOUT" "$LOADGEN" --target="127.0.0.1:$port" \
+    --label="$scenario-floor-grpc" --mode=create-small --concurrency="$c" \
+    --channels=4 --duration="${secs}s" 2>"$WORK/loadgen.err" | tail -1)" || rc=$?
+  f1="$(cpu_ticks "$pid")"
+  c1="$(children_ticks)"
+  m1="$(machine_busy_ticks)"
+  w1="$(date +%s%N)"
+  stop_pid "$pid"
+  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"floor-grpc\",\"side\":\"floor\",\"rc\":$rc,\"floor_cpu_ticks\":$((f1 - f0)),\"clk_tck\":$CLK_TCK,\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0))"
+  log "$scenario floor-grpc: $(echo "$out" | cut -c1-160)"
+  [[ -s "$WORK/loadgen.err" ]] && sed 's/^/    /' "$WORK/loadgen.err" >&2
+  return 0
+}
+
+# floor_curl SCENARIO CONCURRENCY SECONDS BODY_FILE: a bare libcurl multi
+# client (lipsync-floor-curl) against the running stand-in. The client reports
+# its own CPU (cpu_s, getrusage); tool_cpu_ticks is the same seen from here.
+floor_curl() {
+  local scenario=$1 c=$2 secs=$3 body=$4 rc=0 out
+  local s0 s1 c0 c1 m0 m1 w0 w1 tw0 tw1
+  tw0="$(time_wait_to_sim)"
+  s0="$(cpu_ticks "$SIM_PID")"
+  c0="$(children_ticks)"
+  m0="$(machine_busy_ticks)"
+  w0="$(date +%s%N)"
+  out="$(timeout "$TOOL_TIMEOUT" "$FLOOR_CURL" --concurrency="$c" \
+    --duration="${secs}s" --body_file="$body" --api_key="$API_KEY" \
+    --url="http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync" \
+    2>"$WORK/floor-curl.err" | tail -1)" || rc=$?
+  s1="$(cpu_ticks "$SIM_PID")"
+  c1="$(children_ticks)"
+  m1="$(machine_busy_ticks)"
+  w1="$(date +%s%N)"
+  tw1="$(time_wait_to_sim)"
+  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"floor-curl\",\"side\":\"floor\",\"rc\":$rc,\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"time_wait_new\":$((tw1 - tw0))"
+  log "$scenario floor-curl: $(echo "$out" | cut -c1-160)"
+  [[ -s "$WORK/floor-curl.err" ]] && sed 's/^/    /' "$WORK/floor-curl.err" >&2
+  return 0
+}
+
 # Fields that the table needs besides the runs.
 note() { echo "{\"note\":true,$1}" >>"$RESULTS"; }
 
@@ -354,6 +413,9 @@ scenario_s1() {
   gateway S1 c1 --mode=create-small --concurrency=1 --channels=1 --duration="${LAT_DUR}s"
   direct S1 c16 16 "$LAT_DUR" "$WORK/small.json"
   gateway S1 c16 --mode=create-small --concurrency=16 --channels=4 --duration="${LAT_DUR}s"
+  # The floor (info rows): the same load on each library alone.
+  floor_grpc S1 "$S1_C" "$DUR"
+  floor_curl S1 "$S1_C" "$DUR" "$WORK/small.json"
   stop_stack
 }
 
@@ -426,7 +488,7 @@ EOF
 
 install_tools
 ((BUILD)) && build
-for bin in "$SIM_BIN" "$GW_BIN" "$LOADGEN"; do
+for bin in "$SIM_BIN" "$GW_BIN" "$LOADGEN" "$FLOOR_SERVER" "$FLOOR_CURL"; do
   [[ -x "$bin" ]] || { log "missing $bin (run without --no-build)"; exit 1; }
 done
 machine_note

@@ -96,7 +96,7 @@ def failures(run):
 
 def check_calls(t, scenario, runs, keys):
     """One row per scenario: every call of every run (both sides) succeeded."""
-    gw_total = gw_ok = d_total = 0
+    gw_total = gw_ok = d_total = f_total = 0
     problems = []
     for key in keys:
         run = runs.get(key)
@@ -108,12 +108,16 @@ def check_calls(t, scenario, runs, keys):
         if key[2] == "gateway":
             gw_total += calls(run)
             gw_ok += run.get("ok", 0)
+        elif key[2] == "floor":
+            f_total += calls(run)
         else:
             d_total += calls(run)
     if problems:
         t.broken = True
+    others = [f"{name} {n}" for name, n in (("direct", d_total),
+                                            ("floor", f_total)) if n]
     t.add(scenario, "calls that succeeded (every status checked)",
-          f"{gw_ok}/{gw_total}", f"direct {d_total}, 0 errors" if d_total else "",
+          f"{gw_ok}/{gw_total}", ", ".join(others + ["0 errors"]) if others else "",
           "", "all", not problems)
     for p in problems:
         t.rows.append([scenario, "  ! " + p, "", "", "", "", "FAIL"])
@@ -123,8 +127,8 @@ def other_cores(run):
     """Cores used by processes other than the benchmark's during one run."""
     if not run or "machine_busy_ticks" not in run or not run.get("wall_ms"):
         return None
-    ours = (run.get("gw_cpu_ticks", 0) + run.get("sim_cpu_ticks", 0) +
-            run.get("tool_cpu_ticks", 0))
+    ours = (run.get("gw_cpu_ticks", 0) + run.get("floor_cpu_ticks", 0) +
+            run.get("sim_cpu_ticks", 0) + run.get("tool_cpu_ticks", 0))
     busy = max(0, run["machine_busy_ticks"] - ours) / run.get("clk_tck", 100)
     return busy / (run["wall_ms"] / 1000)
 
@@ -149,6 +153,9 @@ def s1(t, runs, notes):
             for s in ("direct", "gateway")]
     if ("S1", "tput-gwheaders", "direct") in runs:
         keys.append(("S1", "tput-gwheaders", "direct"))
+    # Results from before the floor phases have none: no rows, not broken.
+    keys += [k for k in (("S1", "floor-grpc", "floor"),
+                         ("S1", "floor-curl", "floor")) if k in runs]
     if not any(k in runs for k in keys):
         return
     check_calls(t, "S1", runs, keys)
@@ -176,6 +183,7 @@ def s1(t, runs, notes):
               fmt(cpu_s(g, "tool_cpu_ticks") * 1e6 / max(1, calls(g)), 1),
               f"wrk {fmt(cpu_s(d, 'tool_cpu_ticks') * 1e6 / max(1, calls(d)), 1)}",
               "", "", None)
+    s1_floor(t, runs, g)
     for phase, graded in (("c1", True), ("c16", False)):
         d, g = runs.get(("S1", phase, "direct")), runs.get(("S1", phase, "gateway"))
         if not (d and g):
@@ -191,6 +199,38 @@ def s1(t, runs, notes):
             us = cpu_s(g, "gw_cpu_ticks") * 1e6 / max(1, calls(g))
             t.add("S1", f"gateway CPU per call, c={c} (µs)", fmt(us, 1), "",
                   "", "", None)
+
+
+def s1_floor(t, runs, g):
+    """Info rows: what each library alone costs per call at S1's load, and
+    the gateway's CPU per call against their sum (the floor of the stack)."""
+    fg = runs.get(("S1", "floor-grpc", "floor"))
+    fc = runs.get(("S1", "floor-curl", "floor"))
+    grpc_us = curl_us = None
+    if fg and calls(fg) and not failures(fg):
+        grpc_us = cpu_s(fg, "floor_cpu_ticks") * 1e6 / calls(fg)
+        t.add("S1", f"floor: bare gRPC callback server, CPU per call "
+              f"c={fg.get('concurrency')} (µs)", fmt(grpc_us, 1),
+              f"at {fmt(fg.get('rps', 0), 0)} calls/s", "", "", None)
+    if fc and calls(fc) and not failures(fc):
+        # The client's own getrusage; older lines: its ticks seen by run.sh.
+        own = fc["cpu_s"] if "cpu_s" in fc else cpu_s(fc, "tool_cpu_ticks")
+        curl_us = own * 1e6 / calls(fc)
+        t.add("S1", f"floor: bare libcurl-multi client, CPU per call "
+              f"c={fc.get('concurrency')} (µs)", fmt(curl_us, 1),
+              f"at {fmt(fc.get('rps', 0), 0)} calls/s, "
+              f"{fc.get('connects', '?')} connections", "", "", None)
+        t.add("S1", "  stand-in CPU per call under that client (µs)",
+              fmt(cpu_s(fc, "sim_cpu_ticks") * 1e6 / calls(fc), 1), "", "", "",
+              None)
+    if grpc_us is not None and curl_us is not None:
+        total = grpc_us + curl_us
+        limit, ratio = "", ""
+        if g and calls(g):
+            gw_us = cpu_s(g, "gw_cpu_ticks") * 1e6 / calls(g)
+            limit = f"gateway {fmt(gw_us, 1)}"
+            ratio = fmt(gw_us / total) if total else ""
+        t.add("S1", "floor: sum (µs)", fmt(total, 1), limit, ratio, "", None)
 
 
 def s2(t, runs, notes):

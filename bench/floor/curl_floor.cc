@@ -1,0 +1,346 @@
+// lipsync-floor-curl: the floor of the HTTP side of bench/run.sh S1. A bare
+// libcurl multi client that keeps --concurrency POSTs in flight to the
+// stand-in, with the gateway's curl options and headers, driven the efficient
+// way (one thread, curl_multi_socket_action over epoll) and reusing its easy
+// handles so that connections stay alive. Its CPU per call is what libcurl
+// alone costs on this machine. Prints one JSON line on stdout (the shape of
+// lipsync-loadgen's) and exits 1 when any call failed, 2 on bad flags.
+//
+//   lipsync-floor-curl --url=http://127.0.0.1:PORT/v1/videos/advanced-lip-sync
+//       --body_file=small.json --concurrency=64 --duration=10s
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "bench/loadgen/json_line.h"
+#include "bench/loadgen/latency_stats.h"
+
+ABSL_FLAG(std::string, url, "",
+          "http://127.0.0.1:PORT/v1/videos/advanced-lip-sync (loopback only)");
+ABSL_FLAG(std::string, body_file, "", "the JSON body of every POST");
+ABSL_FLAG(std::string, api_key, "sim-key", "sent as Authorization: Bearer");
+ABSL_FLAG(int, concurrency, 64, "POSTs in flight, 1..1024");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(10),
+          "stop starting POSTs after this long (at most 60 s)");
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kMaxConcurrency = 1024;
+constexpr absl::Duration kMaxDuration = absl::Seconds(60);
+constexpr long kTransferTimeoutMs = 30000;
+
+// CPU time (user + system) of this process so far, in seconds.
+double OwnCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
+             1e6;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "lipsync-floor-curl: %s\n", message.c_str());
+  return 2;
+}
+
+// True for http:// URLs whose host is 127.0.0.0/8, ::1 or localhost.
+bool IsLoopbackHttpUrl(const std::string& url) {
+  CURLU* parsed = curl_url();
+  char* scheme = nullptr;
+  char* host = nullptr;
+  bool ok = curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+            curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+            curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK;
+  if (ok) {
+    const std::string h = host;
+    in_addr v4{};
+    ok = std::string(scheme) == "http" &&
+         (h == "localhost" || h == "[::1]" ||
+          (inet_pton(AF_INET, h.c_str(), &v4) == 1 &&
+           (ntohl(v4.s_addr) >> 24) == 127));
+  }
+  curl_free(scheme);
+  curl_free(host);
+  curl_url_cleanup(parsed);
+  return ok;
+}
+
+// One multi handle, one epoll set, `concurrency` easy handles in a loop.
+class FloorClient {
+ public:
+  FloorClient(std::string url, std::string body, const std::string& api_key,
+              int concurrency)
+      : url_(std::move(url)), body_(std::move(body)) {
+    headers_ = curl_slist_append(
+        headers_, absl::StrCat("Authorization: Bearer ", api_key).c_str());
+    headers_ = curl_slist_append(headers_, "Content-Type: application/json");
+    headers_ = curl_slist_append(headers_, "Accept: application/json");
+    // The gateway's: no "Expect: 100-continue" stall on large POSTs.
+    headers_ = curl_slist_append(headers_, "Expect:");
+    multi_ = curl_multi_init();
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &FloorClient::OnSocket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &FloorClient::OnTimer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    slots_.resize(static_cast<std::size_t>(concurrency));
+    for (Slot& slot : slots_) slot.easy = curl_easy_init();
+  }
+
+  ~FloorClient() {
+    for (Slot& slot : slots_) curl_easy_cleanup(slot.easy);
+    curl_multi_cleanup(multi_);
+    curl_slist_free_all(headers_);
+    close(epoll_fd_);
+  }
+
+  // Runs for `duration`, then lets the calls in flight finish.
+  void Run(absl::Duration duration) {
+    start_ = Clock::now();
+    stop_at_ = start_ + absl::ToChronoNanoseconds(duration);
+    for (Slot& slot : slots_) Start(slot);
+    int active = static_cast<int>(slots_.size());  // slots not yet retired
+    int running = 0;  // libcurl's count; ours is `active`
+    epoll_event events[64];
+    while (active > 0) {
+      const int n = epoll_wait(epoll_fd_, events, 64, timeout_ms_);
+      if (n == 0) {
+        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+      }
+      for (int i = 0; i < n; ++i) {
+        int mask = 0;
+        if (events[i].events & (EPOLLIN | EPOLLHUP)) mask |= CURL_CSELECT_IN;
+        if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
+        if (events[i].events & EPOLLERR) mask |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(multi_, events[i].data.fd, mask, &running);
+      }
+      active -= Reap();
+    }
+    elapsed_ = Clock::now() - start_;
+  }
+
+  int64_t calls() const { return ok_ + failed_; }
+  int64_t ok() const { return ok_; }
+  int64_t failed() const { return failed_; }
+  // New connections opened: about `concurrency` when they are kept alive.
+  int64_t connects() const { return connects_; }
+  const std::map<std::string, int64_t>& codes() const { return codes_; }
+  const std::string& first_error() const { return first_error_; }
+  double seconds() const {
+    return std::chrono::duration<double>(elapsed_).count();
+  }
+  std::vector<uint32_t>& latencies_us() { return latencies_us_; }
+
+ private:
+  struct Slot {
+    CURL* easy = nullptr;
+    Clock::time_point started;
+    char error[CURL_ERROR_SIZE] = {};
+  };
+
+  // The options of service/upstream/curl_transfer.cc for a POST with the body
+  // in memory, minus what the floor has no use for (no answer parsing).
+  void Start(Slot& slot) {
+    CURL* easy = slot.easy;
+    curl_easy_reset(easy);
+    curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, &slot);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, kTransferTimeoutMs);
+    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, slot.error);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &FloorClient::OnBody);
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body_.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(body_.size()));
+    slot.error[0] = '\0';
+    slot.started = Clock::now();
+    curl_multi_add_handle(multi_, easy);
+  }
+
+  // Counts the finished transfers and starts the next ones; returns how many
+  // slots retired (deadline passed).
+  int Reap() {
+    int retired = 0;
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL* easy = msg->easy_handle;
+      const CURLcode result = msg->data.result;
+      Slot* slot = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
+      long status = 0;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      long connects = 0;
+      curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+      connects_ += connects;
+      const Clock::time_point now = Clock::now();
+      latencies_us_.push_back(static_cast<uint32_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(now -
+                                                                slot->started)
+              .count()));
+      curl_multi_remove_handle(multi_, easy);
+      if (result == CURLE_OK && status == 200) {
+        ++ok_;
+        ++codes_["200"];
+      } else {
+        ++failed_;
+        const std::string code = result == CURLE_OK
+                                     ? absl::StrCat(status)
+                                     : absl::StrCat("curl ", result);
+        ++codes_[code];
+        if (first_error_.empty()) {
+          first_error_ =
+              result == CURLE_OK
+                  ? absl::StrCat("HTTP ", status)
+                  : absl::StrCat(curl_easy_strerror(result), ": ", slot->error);
+        }
+      }
+      if (now < stop_at_) {
+        Start(*slot);
+      } else {
+        ++retired;
+      }
+    }
+    return retired;
+  }
+
+  static size_t OnBody(char*, size_t size, size_t n, void*) {
+    return size * n;  // read and dropped: the status code is the check
+  }
+
+  static int OnSocket(CURL*, curl_socket_t fd, int what, void* self,
+                      void* socket_data) {
+    auto* client = static_cast<FloorClient*>(self);
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(client->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+      return 0;
+    }
+    epoll_event event{};
+    event.data.fd = fd;
+    if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+      event.events |= EPOLLIN;
+    if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+      event.events |= EPOLLOUT;
+    // A non-null socket_data marks a socket already in the epoll set.
+    if (socket_data != nullptr) {
+      epoll_ctl(client->epoll_fd_, EPOLL_CTL_MOD, fd, &event);
+    } else {
+      epoll_ctl(client->epoll_fd_, EPOLL_CTL_ADD, fd, &event);
+      curl_multi_assign(client->multi_, fd, client);
+    }
+    return 0;
+  }
+
+  static int OnTimer(CURLM*, long timeout_ms, void* self) {
+    static_cast<FloorClient*>(self)->timeout_ms_ =
+        static_cast<int>(timeout_ms);  // -1: none, 0: act at once
+    return 0;
+  }
+
+  const std::string url_;
+  const std::string body_;
+  curl_slist* headers_ = nullptr;
+  CURLM* multi_ = nullptr;
+  int epoll_fd_ = -1;
+  int timeout_ms_ = -1;
+  std::vector<Slot> slots_;
+  Clock::time_point start_;
+  Clock::time_point stop_at_;
+  Clock::duration elapsed_{};
+  int64_t ok_ = 0;
+  int64_t failed_ = 0;
+  int64_t connects_ = 0;
+  std::map<std::string, int64_t> codes_;
+  std::string first_error_;
+  std::vector<uint32_t> latencies_us_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string url = absl::GetFlag(FLAGS_url);
+  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+  const absl::Duration duration = absl::GetFlag(FLAGS_duration);
+  if (concurrency < 1 || concurrency > kMaxConcurrency) {
+    return Fail("--concurrency must be in [1, 1024]");
+  }
+  if (duration <= absl::ZeroDuration() || duration > kMaxDuration) {
+    return Fail("--duration must be in (0, 60s]");
+  }
+  std::ifstream file(absl::GetFlag(FLAGS_body_file), std::ios::binary);
+  if (!file) return Fail("cannot read --body_file");
+  std::stringstream body;
+  body << file.rdbuf();
+
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (!IsLoopbackHttpUrl(url)) {
+    return Fail("--url must be http:// to 127.0.0.0/8, [::1] or localhost");
+  }
+  int64_t calls = 0;
+  int64_t failed = 0;
+  {
+    FloorClient client(url, body.str(), absl::GetFlag(FLAGS_api_key),
+                       concurrency);
+    client.Run(duration);
+    const double cpu_s = OwnCpuSeconds();  // before the sort of the samples
+    calls = client.calls();
+    failed = client.failed();
+    const lipsync::bench::LatencySummary lat =
+        lipsync::bench::Summarize(client.latencies_us());
+    const double seconds = client.seconds();
+    const double rps = seconds > 0 ? static_cast<double>(calls) / seconds : 0;
+    std::printf("%s\n", lipsync::bench::JsonLine()
+                            .Add("tool", "curl-floor")
+                            .Add("concurrency", concurrency)
+                            .Add("calls", calls)
+                            .Add("ok", client.ok())
+                            .Add("failed", failed)
+                            .Add("connects", client.connects())
+                            .Add("codes", client.codes())
+                            .Add("duration_s", seconds)
+                            .Add("rps", rps)
+                            .Add("cpu_s", cpu_s)
+                            .Add("p50_ms", lat.p50_ms)
+                            .Add("p90_ms", lat.p90_ms)
+                            .Add("p99_ms", lat.p99_ms)
+                            .Add("max_ms", lat.max_ms)
+                            .Add("mean_ms", lat.mean_ms)
+                            .Add("request_bytes",
+                                 static_cast<int64_t>(body.str().size()))
+                            .Add("first_error", client.first_error())
+                            .str()
+                            .c_str());
+    std::fprintf(stderr,
+                 "curl-floor c=%d: %lld calls, %lld failed, %.0f calls/s, "
+                 "p50 %.3f ms, p99 %.3f ms\n",
+                 concurrency, static_cast<long long>(calls),
+                 static_cast<long long>(failed), rps, lat.p50_ms, lat.p99_ms);
+  }
+  curl_global_cleanup();
+  return failed == 0 && calls > 0 ? 0 : 1;
+}
