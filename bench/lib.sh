@@ -16,7 +16,8 @@ build() {
     { cat "$WORK/cmake.log" >&2; exit 1; }
   cmake --build "$BUILD_DIR" -j2 \
     --target lipsync-gateway kling-sim lipsync-loadgen \
-    lipsync-floor-server lipsync-floor-curl >"$WORK/build.log" 2>&1 ||
+    lipsync-floor-server lipsync-floor-curl lipsync-bench-upstream \
+    >"$WORK/build.log" 2>&1 ||
     { tail -50 "$WORK/build.log" >&2; exit 1; }
 }
 

@@ -5,6 +5,7 @@
 #   S1 small create    wrk → kling-sim        vs  loadgen → gateway → kling-sim
 #   S2 5 MB audio      wrk → kling-sim        vs  loadgen → gateway → kling-sim
 #   S3 slow upstream   Little's law (and wrk)  vs  1,000 calls in flight
+#                      (against kling-sim, then an event-driven bench upstream)
 #   S4 watchers        tasks / poll interval   vs  10,000 streams over 100 tasks
 # Prints one table (scenario, metric, gateway, limit, ratio, target, result).
 # See bench/README.md and docs/PERFORMANCE.md.
@@ -59,6 +60,9 @@ LOADGEN="$BUILD_DIR/bench/loadgen/lipsync-loadgen"
 # S1's floor: the two libraries alone (bench/floor/).
 FLOOR_SERVER="$BUILD_DIR/bench/floor/lipsync-floor-server"
 FLOOR_CURL="$BUILD_DIR/bench/floor/lipsync-floor-curl"
+# S3's event-driven upstream (bench/floor/bench_upstream.cc): a bench
+# stand-in, not the contract one (kling-sim).
+BENCH_UPSTREAM="$BUILD_DIR/bench/floor/lipsync-bench-upstream"
 WRK_LUA="$ROOT/bench/loadgen/wrk_post.lua"
 TABLE_PY="$ROOT/bench/loadgen/bench_table.py"
 API_KEY=sim-key
@@ -127,6 +131,20 @@ start_sim() {
   "$SIM_BIN" --listen=127.0.0.1:0 --port_file="$WORK/sim.port" \
     --api_key="$API_KEY" --threads="$SIM_THREADS" "$@" \
     >"$WORK/sim-$name.log" 2>&1 &
+  SIM_PID=$!
+  BG_PIDS+=("$SIM_PID")
+  SIM_PORT="$(wait_port_file "$WORK/sim.port" "$SIM_PID")"
+}
+
+# start_bench_upstream NAME [flags...]: lipsync-bench-upstream in kling-sim's
+# place; sets SIM_PID and SIM_PORT, so that start_gateway, direct, gateway
+# and stop_stack use it as they use kling-sim (it has no /_sim API).
+start_bench_upstream() {
+  local name=$1
+  shift
+  rm -f "$WORK/sim.port"
+  "$BENCH_UPSTREAM" --listen=127.0.0.1:0 --port_file="$WORK/sim.port" \
+    --api_key="$API_KEY" "$@" >"$WORK/bench-upstream-$name.log" 2>&1 &
   SIM_PID=$!
   BG_PIDS+=("$SIM_PID")
   SIM_PORT="$(wait_port_file "$WORK/sim.port" "$SIM_PID")"
@@ -439,7 +457,7 @@ scenario_s3() {
   start_sim S3 --latency_ms="$S3_LATENCY_MS"
   start_gateway S3
   sleep 1
-  note "\"scenario\":\"S3\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS),\"latency_ms\":$S3_LATENCY_MS"
+  note "\"scenario\":\"S3\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS),\"latency_ms\":$S3_LATENCY_MS,\"event_driven_upstream\":true"
   mirror_gateway_headers
   "$LOADGEN" --mode=write-body --audio_bytes=0 --out="$WORK/small.json" >/dev/null
   direct S3 tput "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
@@ -447,6 +465,19 @@ scenario_s3() {
     ACCEPT_ENCODING="$GW_ACCEPT_ENCODING" direct S3 tput-gwheaders "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
   fi
   gateway S3 tput --mode=create-small --concurrency="$S3_C" --channels=10 --duration="${S3_DUR}s"
+  stop_stack
+  # The same two phases against the event-driven bench upstream. kling-sim
+  # (cpp-httplib 0.11, a thread per connection) polls each idle kept-alive
+  # connection every 10 ms: at 1,000 connections that takes milliseconds of
+  # CPU per call from the 2 cores, so the phases above measure the stand-in
+  # as much as the gateway. This one is one epoll thread.
+  start_bench_upstream S3 --latency_ms="$S3_LATENCY_MS"
+  start_gateway S3-evup
+  sleep 1
+  "$LOADGEN" --target="127.0.0.1:$GW_PORT" --mode=create-small --concurrency=1 \
+    --channels=1 --max_calls=1 >/dev/null 2>&1 || log "gateway warm-up call failed"
+  direct S3 tput-evup "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
+  gateway S3 tput-evup --mode=create-small --concurrency="$S3_C" --channels=10 --duration="${S3_DUR}s"
   stop_stack
 }
 
@@ -488,7 +519,8 @@ EOF
 
 install_tools
 ((BUILD)) && build
-for bin in "$SIM_BIN" "$GW_BIN" "$LOADGEN" "$FLOOR_SERVER" "$FLOOR_CURL"; do
+for bin in "$SIM_BIN" "$GW_BIN" "$LOADGEN" "$FLOOR_SERVER" "$FLOOR_CURL" \
+  "$BENCH_UPSTREAM"; do
   [[ -x "$bin" ]] || { log "missing $bin (run without --no-build)"; exit 1; }
 done
 machine_note

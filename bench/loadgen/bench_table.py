@@ -273,26 +273,39 @@ def s2(t, runs, notes):
               fmt(peak / limit), "<= limit", peak <= limit)
 
 
+def per_call_us(run, key):
+    return cpu_s(run, key) * 1e6 / max(1, calls(run))
+
+
 def s3(t, runs, notes):
     keys = [("S3", "tput", "direct"), ("S3", "tput", "gateway")]
     if not any(k in runs for k in keys):
         return
+    n = notes.get("S3", {})
     if ("S3", "tput-gwheaders", "direct") in runs:
         keys.append(("S3", "tput-gwheaders", "direct"))
+    # Results from before the event-driven upstream have neither its runs nor
+    # the note's flag: their kling-sim row stays the graded one.
+    ev_keys = [("S3", "tput-evup", "direct"), ("S3", "tput-evup", "gateway")]
+    has_ev = n.get("event_driven_upstream") or any(k in runs for k in ev_keys)
+    if has_ev:
+        keys += ev_keys
     check_calls(t, "S3", runs, keys)
     other_load(t, "S3", runs, keys)
-    d, g = runs.get(keys[0]), runs.get(keys[1])
-    n = notes.get("S3", {})
     latency_s = n.get("latency_ms", 200) / 1000
+    latency = f"{int(latency_s * 1000)} ms"
+    d, g = runs.get(keys[0]), runs.get(keys[1])
     if g:
         c = g.get("concurrency", 0)
         little = c / latency_s
         ratio = g["rps"] / little
-        t.add("S3", f"calls/s, {c} in flight, upstream {int(latency_s * 1000)} ms",
-              fmt(g["rps"], 0), f"Little {fmt(little, 0)}", fmt(ratio), ">= 0.90",
-              ratio >= 0.9)
+        graded = not has_ev
+        t.add("S3", f"calls/s, {c} in flight, kling-sim (thread per "
+              f"connection, {latency})", fmt(g["rps"], 0),
+              f"Little {fmt(little, 0)}", fmt(ratio),
+              ">= 0.90" if graded else "", (ratio >= 0.9) if graded else None)
         if d:
-            t.add("S3", "  same load straight to the stand-in (wrk)",
+            t.add("S3", "  same load straight to kling-sim (wrk)",
                   fmt(d["rps"], 0), f"Little {fmt(little, 0)}",
                   fmt(d["rps"] / little), "", None)
         gh = runs.get(("S3", "tput-gwheaders", "direct"))
@@ -302,25 +315,63 @@ def s3(t, runs, notes):
                   fmt(gh["rps"], 0), f"Little {fmt(little, 0)}",
                   fmt(gh["rps"] / little), "", None)
         if d:
-            t.add("S3", "stand-in CPU per call (µs)",
-                  fmt(cpu_s(g, "sim_cpu_ticks") * 1e6 / max(1, calls(g)), 0),
-                  f"direct {fmt(cpu_s(d, 'sim_cpu_ticks') * 1e6 / max(1, calls(d)), 0)}",
+            t.add("S3", "kling-sim CPU per call (µs)",
+                  fmt(per_call_us(g, "sim_cpu_ticks"), 0),
+                  f"direct {fmt(per_call_us(d, 'sim_cpu_ticks'), 0)}",
                   "", "", None)
-            t.add("S3", "gateway CPU per call (µs)",
-                  fmt(cpu_s(g, "gw_cpu_ticks") * 1e6 / max(1, calls(g)), 0),
-                  "", "", "", None)
-        t.add("S3", "p50 / p99 (ms)", f"{fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)}",
+            t.add("S3", "gateway CPU per call, kling-sim (µs)",
+                  fmt(per_call_us(g, "gw_cpu_ticks"), 0), "", "", "", None)
+        t.add("S3", "p50 / p99 (ms), kling-sim",
+              f"{fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)}",
               f"direct {fmt(d['p50_ms'], 1)} / {fmt(d['p99_ms'], 1)}" if d else "",
               "", "", None)
-        idle = n.get("gw_threads_idle", g.get("gw_threads_before", 0))
-        peak = g.get("gw_threads_max", 0)
-        t.add("S3", "gateway threads, idle -> peak", f"{idle} -> {peak}",
-              f"idle + 8 = {idle + 8}", "", "<= idle + 8", peak <= idle + 8)
-        rss = g.get("gw_hwm_kb", 0) * 1024 / MB
-        t.add("S3", "peak RSS (MB)", fmt(rss, 1), "256", fmt(rss / 256), "<= 256",
-              rss <= 256)
-        t.add("S3", "upstream connections closed during the run (TIME-WAIT)",
-              str(g.get("time_wait_new", 0)), "", "", "", None)
+    ed, eg = runs.get(ev_keys[0]), runs.get(ev_keys[1])
+    if eg:
+        s3_event_driven(t, ed, eg, latency_s)
+    # Threads and RSS: graded on every gateway of S3 (the worst one shown).
+    gateways = [r for r in (g, eg) if r]
+    if not gateways:
+        return
+    # (idle, peak) per gateway; the kling-sim one's idle count is the note's.
+    threads = [(r.get("gw_threads_before", 0), r.get("gw_threads_max", 0))
+               for r in gateways]
+    if g:
+        threads[0] = (n.get("gw_threads_idle", threads[0][0]), threads[0][1])
+    idle, peak = max(threads, key=lambda ip: ip[1] - ip[0])
+    both = " (both upstreams)" if len(gateways) > 1 else ""
+    t.add("S3", f"gateway threads, idle -> peak{both}", f"{idle} -> {peak}",
+          f"idle + 8 = {idle + 8}", "", "<= idle + 8", peak <= idle + 8)
+    rss = max(r.get("gw_hwm_kb", 0) for r in gateways) * 1024 / MB
+    t.add("S3", f"peak RSS (MB){both}", fmt(rss, 1), "256", fmt(rss / 256),
+          "<= 256", rss <= 256)
+    t.add("S3", "upstream connections closed during the run (TIME-WAIT)"
+          + (", kling-sim / event-driven" if len(gateways) > 1 else ""),
+          " / ".join(str(r.get("time_wait_new", 0)) for r in gateways),
+          "", "", "", None)
+
+
+def s3_event_driven(t, d, g, latency_s):
+    """S3 against lipsync-bench-upstream (one epoll thread, a bench stand-in):
+    the graded row, as it measures the gateway rather than the stand-in."""
+    c = g.get("concurrency", 0)
+    little = c / latency_s
+    ratio = g["rps"] / little
+    t.add("S3", f"calls/s, {c} in flight, event-driven upstream "
+          f"({int(latency_s * 1000)} ms)", fmt(g["rps"], 0),
+          f"Little {fmt(little, 0)}", fmt(ratio), ">= 0.90", ratio >= 0.9)
+    if d:
+        t.add("S3", "  same load straight to the event-driven upstream (wrk)",
+              fmt(d["rps"], 0), f"Little {fmt(little, 0)}",
+              fmt(d["rps"] / little), "", None)
+        t.add("S3", "event-driven upstream CPU per call (µs)",
+              fmt(per_call_us(g, "sim_cpu_ticks"), 1),
+              f"direct {fmt(per_call_us(d, 'sim_cpu_ticks'), 1)}", "", "", None)
+    t.add("S3", "gateway CPU per call, event-driven upstream (µs)",
+          fmt(per_call_us(g, "gw_cpu_ticks"), 0), "", "", "", None)
+    t.add("S3", "p50 / p99 (ms), event-driven upstream",
+          f"{fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)}",
+          f"direct {fmt(d['p50_ms'], 1)} / {fmt(d['p99_ms'], 1)}" if d else "",
+          "", "", None)
 
 
 def s4(t, runs, notes):
