@@ -9,13 +9,15 @@
 namespace lipsync::upstream {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 // Idle easy handles kept for reuse: they hold no connection (the multi
 // handle's pool does), only their allocations.
 constexpr std::size_t kMaxIdleEasyHandles = 64;
-// curl_multi_poll's bound in ms (an int), from options.idle_poll_timeout.
-int PollTimeoutMs(const CurlEngineOptions& options) {
+
+int64_t IdlePollTimeoutMs(const CurlEngineOptions& options) {
   const int64_t ms = absl::ToInt64Milliseconds(options.idle_poll_timeout);
-  return static_cast<int>(std::clamp<int64_t>(ms, 1, 24 * 3600 * 1000));
+  return std::clamp<int64_t>(ms, 1, 24 * 3600 * 1000);
 }
 
 }  // namespace
@@ -28,6 +30,10 @@ CurlIoLoop::CurlIoLoop(const CurlEngineOptions& options, CURLSH* share)
   const long cache = ConnectionCacheSize(options_);
   if (cache > 0) curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, cache);
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlIoLoop::OnSocket);
+  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlIoLoop::OnTimer);
+  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -36,23 +42,25 @@ CurlIoLoop::~CurlIoLoop() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  curl_multi_wakeup(multi_);
+  poll_.Wake();
   thread_.join();
   for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
   curl_multi_cleanup(multi_);
 }
 
 void CurlIoLoop::Submit(std::shared_ptr<CurlTransfer> transfer) {
-  {
+  if (poll_.ok()) {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
       incoming_.push_back(std::move(transfer));
-      ++active_count_;
+      active_count_.fetch_add(1, std::memory_order_relaxed);
       transfer = nullptr;
     }
   }
   if (transfer != nullptr) {
-    transfer->Fail(absl::UnavailableError("gateway is shutting down"));
+    transfer->Fail(absl::UnavailableError(
+        poll_.ok() ? "gateway is shutting down"
+                   : "the upstream I/O loop has no epoll descriptor"));
     return;
   }
   WakeIfAsleep();
@@ -72,11 +80,11 @@ void CurlIoLoop::Cancel(std::weak_ptr<CurlTransfer> transfer) {
 // sees the work and does not sleep), or its store comes before our exchange
 // (we read false, or true from another submitter that read false, and that
 // one wakes the loop). A wakeup sent before the loop sleeps is not lost
-// either: curl_multi_poll returns at once while the socketpair is readable.
+// either: the eventfd stays readable until the loop's epoll_wait reads it.
 void CurlIoLoop::WakeIfAsleep() {
   if (awake_.exchange(true)) return;
   wakeups_.fetch_add(1, std::memory_order_relaxed);
-  curl_multi_wakeup(multi_);
+  poll_.Wake();
 }
 
 bool CurlIoLoop::HasQueuedWork() const {
@@ -85,8 +93,7 @@ bool CurlIoLoop::HasQueuedWork() const {
 }
 
 std::size_t CurlIoLoop::active_transfers() const {
-  absl::MutexLock lock(&mu_);
-  return active_count_;
+  return active_count_.load(std::memory_order_relaxed);
 }
 
 void CurlIoLoop::Run() {
@@ -95,21 +102,33 @@ void CurlIoLoop::Run() {
       absl::MutexLock lock(&mu_);
       if (stopping_) break;
     }
-    StartPending();
-    int running = 0;
-    curl_multi_perform(multi_, &running);
-    ReapFinished();
     // From here until awake_ is set again, a Submit/Cancel wakes the loop.
     awake_.store(false);
-    if (!HasQueuedWork()) {
-      curl_multi_poll(multi_, nullptr, 0, PollTimeoutMs(options_), nullptr);
-    }
+    // With work queued the loop only looks (timeout 0): answers that have
+    // already arrived are taken first, so their connections are free again
+    // when the queued transfers look for one (instead of opening new ones).
+    const absl::Span<const EventPoll::Ready> ready_sockets =
+        poll_.Wait(HasQueuedWork() ? 0 : WaitTimeoutMs());
+    // Awake again: a completion below that submits more work (a retry, a
+    // lookup) need not wake this thread.
     awake_.store(true);
+    int running = 0;
+    for (const EventPoll::Ready& ready : ready_sockets) {
+      const int mask = (ready.readable ? CURL_CSELECT_IN : 0) |
+                       (ready.writable ? CURL_CSELECT_OUT : 0) |
+                       (ready.failed ? CURL_CSELECT_ERR : 0);
+      curl_multi_socket_action(multi_, ready.fd, mask, &running);
+    }
+    ReapFinished();
+    StartPending();
+    RunDueTimer();
+    ReapFinished();
   }
   // Shutdown: whatever is still in flight ends now, with a clear status.
   StartPending();
   for (auto& [easy, transfer] : active_) {
     curl_multi_remove_handle(multi_, easy);
+    Finished();
     transfer->Fail(absl::UnavailableError("gateway is shutting down"));
     curl_easy_cleanup(easy);
   }
@@ -121,19 +140,20 @@ void CurlIoLoop::StartPending() {
   std::vector<std::weak_ptr<CurlTransfer>> cancels;
   {
     absl::MutexLock lock(&mu_);
+    if (incoming_.empty() && cancels_.empty()) return;
     incoming.swap(incoming_);
     cancels.swap(cancels_);
   }
-  std::size_t finished = 0;
   for (auto& transfer : incoming) {
     CURL* easy = AcquireEasy();
     absl::Status configured = transfer->Configure(easy, share_, options_);
     if (!configured.ok()) {
       ReleaseEasy(easy);
+      Finished();
       transfer->Fail(std::move(configured));
-      ++finished;
       continue;
     }
+    // Arms libcurl's timer at 0: RunDueTimer starts the transfer.
     curl_multi_add_handle(multi_, easy);
     active_.emplace(easy, std::move(transfer));
   }
@@ -145,17 +165,57 @@ void CurlIoLoop::StartPending() {
     curl_multi_remove_handle(multi_, it->first);
     ReleaseEasy(it->first);
     active_.erase(it);
+    Finished();
     transfer->Fail(absl::CancelledError("call cancelled by the caller"));
-    ++finished;
-  }
-  if (finished > 0) {
-    absl::MutexLock lock(&mu_);
-    active_count_ -= finished;
   }
 }
 
+void CurlIoLoop::RunDueTimer() {
+  if (!timer_armed_ || Clock::now() < timer_due_) return;
+  // Disarmed first: the action below may arm it again through OnTimer.
+  timer_armed_ = false;
+  int running = 0;
+  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+}
+
+int CurlIoLoop::WaitTimeoutMs() const {
+  int64_t ms = IdlePollTimeoutMs(options_);
+  if (timer_armed_) {
+    const auto left = timer_due_ - Clock::now();
+    // Rounded up: waking a little early would only spin until it is due.
+    const int64_t due_ms =
+        (std::chrono::duration_cast<std::chrono::microseconds>(left).count() +
+         999) /
+        1000;
+    ms = std::clamp<int64_t>(due_ms, 0, ms);
+  }
+  return static_cast<int>(ms);
+}
+
+int CurlIoLoop::OnSocket(CURL*, curl_socket_t socket, int what, void* self,
+                         void*) {
+  EventPoll& poll = static_cast<CurlIoLoop*>(self)->poll_;
+  if (what == CURL_POLL_REMOVE) {
+    poll.Forget(socket);
+    return 0;
+  }
+  const bool readable = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
+  const bool writable = what == CURL_POLL_OUT || what == CURL_POLL_INOUT;
+  // -1 makes libcurl abort the transfer (CURLM_ABORTED_BY_CALLBACK) rather
+  // than wait on a socket that nothing watches.
+  return poll.Watch(socket, readable, writable).ok() ? 0 : -1;
+}
+
+int CurlIoLoop::OnTimer(CURLM*, long timeout_ms, void* self) {
+  auto* loop = static_cast<CurlIoLoop*>(self);
+  loop->timer_armed_ = timeout_ms >= 0;
+  if (loop->timer_armed_) {
+    loop->timer_due_ = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  }
+  return 0;
+}
+
 void CurlIoLoop::ReapFinished() {
-  std::size_t finished = 0;
   int queued = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
     if (msg->msg != CURLMSG_DONE) continue;
@@ -166,15 +226,15 @@ void CurlIoLoop::ReapFinished() {
     std::shared_ptr<CurlTransfer> transfer = std::move(it->second);
     active_.erase(it);
     curl_multi_remove_handle(multi_, easy);
+    Finished();
     // Complete before releasing the handle: it reads CURLINFO from it.
     transfer->Complete(result);
     ReleaseEasy(easy);
-    ++finished;
   }
-  if (finished > 0) {
-    absl::MutexLock lock(&mu_);
-    active_count_ -= finished;
-  }
+}
+
+void CurlIoLoop::Finished() {
+  active_count_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 CURL* CurlIoLoop::AcquireEasy() {

@@ -1,11 +1,14 @@
 // One I/O thread driving a libcurl multi handle: all transfers assigned to it
 // progress on that thread, so in-flight calls cost memory, not threads.
+// Event-driven (curl_multi_socket_action over epoll): a wake-up costs in
+// proportion to the sockets that are ready, not to the connections held.
 #ifndef LIPSYNC_SERVICE_UPSTREAM_CURL_IO_LOOP_H_
 #define LIPSYNC_SERVICE_UPSTREAM_CURL_IO_LOOP_H_
 
 #include <curl/curl.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -16,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "service/upstream/curl_engine_options.h"
 #include "service/upstream/curl_transfer.h"
+#include "service/upstream/event_poll.h"
 
 namespace lipsync::upstream {
 
@@ -35,8 +39,8 @@ class CurlIoLoop {
 
   // Transfers currently owned by this loop (for metrics and tests).
   std::size_t active_transfers() const;
-  // curl_multi_wakeup calls made by Submit/Cancel so far (tests, metrics):
-  // at most one per pass of the loop, however many submissions it batches.
+  // Wake-ups of the loop thread by Submit/Cancel so far (tests, metrics): at
+  // most one per sleep of the loop, however many submissions it batches.
   uint64_t wakeups() const { return wakeups_.load(std::memory_order_relaxed); }
 
  private:
@@ -47,7 +51,19 @@ class CurlIoLoop {
   // the loop must stop.
   bool HasQueuedWork() const;
   void StartPending();
+  // Lets libcurl act on its timer (new transfers, timeouts) when it is due.
+  void RunDueTimer();
+  // How long the loop may sleep: until libcurl's timer, at most the idle
+  // poll bound.
+  int WaitTimeoutMs() const;
   void ReapFinished();
+  // Counts a transfer out of active_transfers(), before its completion runs
+  // (so a completion, or whoever it wakes, already sees the lower count).
+  void Finished();
+  // CURLMOPT_SOCKETFUNCTION / CURLMOPT_TIMERFUNCTION.
+  static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* self,
+                      void* socket_data);
+  static int OnTimer(CURLM* multi, long timeout_ms, void* self);
   CURL* AcquireEasy();
   void ReleaseEasy(CURL* easy);
 
@@ -59,17 +75,21 @@ class CurlIoLoop {
   std::vector<std::shared_ptr<CurlTransfer>> incoming_ ABSL_GUARDED_BY(mu_);
   std::vector<std::weak_ptr<CurlTransfer>> cancels_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::size_t active_count_ ABSL_GUARDED_BY(mu_) = 0;
+  std::atomic<std::size_t> active_count_{0};
   // False only while the loop thread is about to sleep, or sleeps, in
-  // curl_multi_poll with no wakeup pending. Submit/Cancel flip it to true
-  // and call curl_multi_wakeup only if it was false: one wakeup (one
-  // socketpair write and read) per sleep, instead of one per call.
+  // epoll_wait with no wakeup pending. Submit/Cancel flip it to true and
+  // write the eventfd only if it was false: one wakeup (one write and read)
+  // per sleep, instead of one per call.
   std::atomic<bool> awake_{true};
   std::atomic<uint64_t> wakeups_{0};
 
   // Loop-thread only.
+  EventPoll poll_;
   absl::flat_hash_map<CURL*, std::shared_ptr<CurlTransfer>> active_;
   std::vector<CURL*> idle_easy_;
+  // libcurl's timer: when it wants curl_multi_socket_action(TIMEOUT) next.
+  bool timer_armed_ = false;
+  std::chrono::steady_clock::time_point timer_due_;
 
   std::thread thread_;
 };

@@ -5,6 +5,7 @@
 #include "service/upstream/curl_engine.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <memory>
@@ -20,6 +21,14 @@
 
 namespace lipsync::upstream {
 namespace {
+
+// cpp-httplib 0.11 listens with a backlog of 5: a burst of connects would
+// overflow it and wait out SYN retransmits (and the connect timeout).
+// listen(2) again on the listening socket resizes the backlog.
+class DeepBacklogServer : public httplib::Server {
+ public:
+  void DeepenBacklog() { ::listen(svr_sock_, 1024); }
+};
 
 class LocalServer {
  public:
@@ -43,7 +52,10 @@ class LocalServer {
     server_.Get("/hold",
                 [this](const httplib::Request& req, httplib::Response& res) {
                   Record(req);
-                  held_.Notify();
+                  {
+                    absl::MutexLock lock(&mu_);
+                    if (++holding_ == 1) held_.Notify();
+                  }
                   release_.WaitForNotification();
                   res.set_content("late", "text/plain");
                 });
@@ -52,6 +64,7 @@ class LocalServer {
     server_.new_task_queue = [] { return new httplib::ThreadPool(256); };
     server_.set_keep_alive_timeout(2);
     port_ = server_.bind_to_any_port("127.0.0.1");
+    server_.DeepenBacklog();
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // stop() before the listen loop runs would leave it blocked in accept()
     // (a test that sends nothing ends at once).
@@ -81,6 +94,12 @@ class LocalServer {
     return saw_chunked_;
   }
   absl::Notification& held() { return held_; }
+  // Blocks until `n` requests are held at /hold at once.
+  void WaitUntilHolding(int n) {
+    const auto enough = [this, n] { return holding_ >= n; };
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&enough));
+  }
   absl::Notification& release() { return release_; }
 
  private:
@@ -91,11 +110,12 @@ class LocalServer {
     if (req.has_header("Transfer-Encoding")) saw_chunked_ = true;
   }
 
-  httplib::Server server_;
+  DeepBacklogServer server_;
   int port_ = 0;
   std::thread thread_;
   mutable absl::Mutex mu_;
   int requests_ = 0;
+  int holding_ = 0;
   bool saw_expect_ = false;
   bool saw_chunked_ = false;
   absl::Notification held_;
@@ -279,6 +299,53 @@ TEST(CurlEngineTest, DeadlineBoundsATransferInFlight) {
       std::make_shared<CallContext>(absl::Now() + absl::Milliseconds(300)));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded);
   server.release().Notify();
+}
+
+// Many transfers in flight at once, each on its own connection: the loop
+// watches every socket and completes every transfer once released.
+TEST(CurlEngineTest, ManyTransfersOnTheirOwnConnectionsAllComplete) {
+  LocalServer server;
+  CurlEngine engine(TestOptions(/*io_threads=*/2));
+  constexpr int kTransfers = 200;  // below the server's 256 threads
+  absl::Mutex mu;
+  int ok = 0;
+  int finished = 0;
+  for (int i = 0; i < kTransfers; ++i) {
+    engine.Send(Get(server.Url("/hold")), Call(),
+                [&](absl::StatusOr<HttpResponse> r) {
+                  absl::MutexLock lock(&mu);
+                  ++finished;
+                  if (r.ok() && r->http_status == 200 && r->body == "late")
+                    ++ok;
+                });
+  }
+  server.WaitUntilHolding(kTransfers);
+  EXPECT_EQ(engine.active_transfers(), static_cast<std::size_t>(kTransfers));
+  server.release().Notify();
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(
+        +[](int* n) { return *n == kTransfers; }, &finished));
+  }
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(ok, kTransfers);
+  EXPECT_EQ(engine.active_transfers(), 0u);
+}
+
+// A small streamed body (a create without inline audio) is built and sent
+// with the headers; it must arrive exactly as the streamed one would.
+TEST(CurlEngineTest, SmallStreamedBodyArrivesWhole) {
+  LocalServer server;
+  CurlEngine engine(TestOptions(/*io_threads=*/1));
+  HttpRequest request = Post(server.Url("/echo"), "");
+  request.streamed_body.AppendText("{\"audio_id\":\"a-1\",\"raw\":\"");
+  request.streamed_body.AppendBase64Of("small bytes");
+  request.streamed_body.AppendText("\"}");
+  const std::string expected = request.streamed_body.ToString();
+  auto r = SendAndWait(engine, std::move(request), Call());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, expected);
+  EXPECT_FALSE(server.saw_chunked_body());
 }
 
 TEST(ConnectionCacheSizeTest, FollowsTheInFlightBound) {
