@@ -20,6 +20,13 @@ constexpr std::size_t Base64EncodedSize(std::size_t raw_size) {
 // Writes exactly Base64EncodedSize(raw.size()) characters to `out`.
 void Base64EncodeTo(absl::string_view raw, char* out);
 
+// For tests: the portable encoder alone, and whether Base64EncodeTo uses the
+// SIMD (SSSE3) steps on this CPU. Both produce identical output.
+namespace base64_internal {
+void EncodeWithoutSimd(absl::string_view raw, char* out);
+bool UsesSimd();
+}  // namespace base64_internal
+
 // Convenience for small inputs and tests.
 std::string Base64Encode(absl::string_view raw);
 
