@@ -21,6 +21,7 @@ RUN apt-get update \
       nlohmann-json3-dev \
       libcpp-httplib-dev libssl-dev \
       prometheus-cpp-dev \
+      libgoogle-perftools-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -54,6 +55,7 @@ LABEL org.opencontainers.image.title="lipsync-gateway" \
 # (found with `dpkg -S` on the build machine). libstdc++6, libgcc-s1 and libc6
 # are already in the base. ca-certificates: the upstream is https.
 # libprometheus-cpp-*: the /metrics listener (service/observability).
+# libtcmalloc-minimal4: the gateway's malloc (LIPSYNC_TCMALLOC).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates \
@@ -66,6 +68,7 @@ RUN apt-get update \
       libprometheus-cpp-pull1.0 \
       libprotobuf32 \
       libssl3 \
+      libtcmalloc-minimal4 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt/* /var/log/dpkg.log \
  && groupadd --system --gid 10001 lipsync \
  && useradd --system --uid 10001 --gid 10001 --no-create-home \

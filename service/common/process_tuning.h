@@ -1,21 +1,11 @@
 // Process-wide settings for the gateway binary. main() calls each once, first
 // thing, before any thread starts; libraries and tests never need them.
+// (Memory: the gateway links tcmalloc instead of tuning glibc's malloc; see
+// LIPSYNC_TCMALLOC and docs/PERFORMANCE.md.)
 #ifndef LIPSYNC_SERVICE_COMMON_PROCESS_TUNING_H_
 #define LIPSYNC_SERVICE_COMMON_PROCESS_TUNING_H_
 
-#include <cstddef>
-
 namespace lipsync {
-
-// Makes glibc serve every allocation of `threshold_bytes` or more with its
-// own mmap, and keeps that threshold fixed (mallopt(M_MMAP_THRESHOLD)).
-// By default glibc raises the threshold to the size of the first large
-// block freed (5-7 MB here: audio, request protos, JSON bodies), after which
-// those buffers come from the heap arenas and fragment them. Measured on S2
-// (8 x 5 MB in flight): peak RSS 172-202 MB -> 146-148 MB
-// (docs/PERFORMANCE.md, finding 6). Returns false when the C library
-// refused it or is not glibc.
-bool UseMmapForLargeAllocations(std::size_t threshold_bytes = 1 << 20);
 
 // In Release builds (NDEBUG), stops absl::Mutex's lock-order graph
 // (absl::OnDeadlockCycle::kIgnore). Debian builds Abseil without NDEBUG, so

@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpc/health/v1/health.pb.h"
+#include "service/common/allocator_info.h"
 #include "service/common/json_log.h"
 #include "service/common/limits.h"
 #include "service/observability/gateway_metrics.h"
@@ -202,7 +203,8 @@ absl::Status RunServer(const GatewayOptions& options) {
       {"transport", options.transport},
       {"caller_auth",
        options.authenticator != nullptr ? "bearer-tokens" : "off"},
-      {"upstream", options.upstream_base_url}};
+      {"upstream", options.upstream_base_url},
+      {"allocator", ActiveAllocator()}};
   if (exposer != nullptr) {
     serving.emplace_back("metrics_port", absl::StrCat(exposer->port()));
   }

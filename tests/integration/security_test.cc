@@ -423,5 +423,23 @@ TEST(SecretHygieneTest, NoSecretReachesTheLogOfAFullSession) {
   }
 }
 
+// The startup line says which malloc serves the process: tcmalloc in a
+// normal build (LIPSYNC_TCMALLOC), glibc's in a sanitizer build.
+TEST(StartupLogTest, ServingLineNamesTheAllocator) {
+  GatewayHarness harness;
+  ASSERT_TRUE(harness.Start(HarnessOptions{}).ok())
+      << harness.gateway().ReadLog();
+  const nlohmann::json serving =
+      FindLogLine(harness.gateway().ReadLog(), "serving");
+  ASSERT_TRUE(serving.is_object()) << harness.gateway().ReadLog();
+  const std::string allocator = serving.value("allocator", "");
+#ifdef LIPSYNC_GATEWAY_USES_TCMALLOC
+  EXPECT_TRUE(absl::StartsWith(allocator, "tcmalloc (gperftools "))
+      << allocator;
+#else
+  EXPECT_EQ(allocator, "glibc");
+#endif
+}
+
 }  // namespace
 }  // namespace lipsync::testing
