@@ -294,38 +294,20 @@ def s3(t, runs, notes):
     latency = f"{int(latency_s * 1000)} ms"
     d, g = runs.get(("S3", "tput", "direct")), runs.get(("S3", "tput", "gateway"))
     if g:
-        c = g.get("concurrency", 0)
-        little = c / latency_s
-        ratio = g["rps"] / little
-        graded = not has_ev
-        t.add("S3", f"calls/s, {c} in flight, kling-sim (thread per "
-              f"connection, {latency})", fmt(g["rps"], 0),
-              f"Little {fmt(little, 0)}", fmt(ratio),
-              ">= 0.90" if graded else "", (ratio >= 0.9) if graded else None)
-        if d:
-            t.add("S3", "  same load straight to kling-sim (wrk)",
-                  fmt(d["rps"], 0), f"Little {fmt(little, 0)}",
-                  fmt(d["rps"] / little), "", None)
+        s3_upstream_rows(t, d, g, latency_s, "kling-sim",
+                         f"kling-sim (thread per connection, {latency})",
+                         graded=not has_ev)
         gh = runs.get(("S3", "tput-gwheaders", "direct"))
         if gh:
+            little = g.get("concurrency", 0) / latency_s
             t.add("S3", "  same, with the gateway's Accept-Encoding "
                   "(stand-in compresses answers)",
                   fmt(gh["rps"], 0), f"Little {fmt(little, 0)}",
                   fmt(gh["rps"] / little), "", None)
-        if d:
-            t.add("S3", "kling-sim CPU per call (µs)",
-                  fmt(per_call_us(g, "sim_cpu_ticks"), 0),
-                  f"direct {fmt(per_call_us(d, 'sim_cpu_ticks'), 0)}",
-                  "", "", None)
-            t.add("S3", "gateway CPU per call, kling-sim (µs)",
-                  fmt(per_call_us(g, "gw_cpu_ticks"), 0), "", "", "", None)
-        t.add("S3", "p50 / p99 (ms), kling-sim",
-              f"{fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)}",
-              f"direct {fmt(d['p50_ms'], 1)} / {fmt(d['p99_ms'], 1)}" if d else "",
-              "", "", None)
     ed, eg = runs.get(ev_keys[0]), runs.get(ev_keys[1])
     if eg:
-        s3_event_driven(t, ed, eg, latency_s)
+        s3_upstream_rows(t, ed, eg, latency_s, "event-driven upstream",
+                         f"event-driven upstream ({latency})", graded=True)
     # Threads and RSS: graded on every gateway of S3 (the worst one shown).
     gateways = [r for r in (g, eg) if r]
     if not gateways:
@@ -349,25 +331,28 @@ def s3(t, runs, notes):
           "", "", "", None)
 
 
-def s3_event_driven(t, d, g, latency_s):
-    """S3 against lipsync-bench-upstream (one epoll thread, a bench stand-in):
-    the graded row, as it measures the gateway rather than the stand-in."""
+def s3_upstream_rows(t, d, g, latency_s, name, label, graded):
+    """The S3 rows of one upstream: the gateway's calls/s against Little's
+    law (graded or info), the same load by wrk straight to that upstream,
+    the upstream's and the gateway's CPU per call, latencies. The graded one
+    is lipsync-bench-upstream (one epoll thread), which measures the gateway
+    rather than the stand-in; kling-sim rows come from older result files."""
     c = g.get("concurrency", 0)
     little = c / latency_s
     ratio = g["rps"] / little
-    t.add("S3", f"calls/s, {c} in flight, event-driven upstream "
-          f"({int(latency_s * 1000)} ms)", fmt(g["rps"], 0),
-          f"Little {fmt(little, 0)}", fmt(ratio), ">= 0.90", ratio >= 0.9)
+    t.add("S3", f"calls/s, {c} in flight, {label}", fmt(g["rps"], 0),
+          f"Little {fmt(little, 0)}", fmt(ratio),
+          ">= 0.90" if graded else "", (ratio >= 0.9) if graded else None)
     if d:
-        t.add("S3", "  same load straight to the event-driven upstream (wrk)",
+        t.add("S3", f"  same load straight to the {name} (wrk)",
               fmt(d["rps"], 0), f"Little {fmt(little, 0)}",
               fmt(d["rps"] / little), "", None)
-        t.add("S3", "event-driven upstream CPU per call (µs)",
+        t.add("S3", f"{name} CPU per call (µs)",
               fmt(per_call_us(g, "sim_cpu_ticks"), 1),
               f"direct {fmt(per_call_us(d, 'sim_cpu_ticks'), 1)}", "", "", None)
-    t.add("S3", "gateway CPU per call, event-driven upstream (µs)",
+    t.add("S3", f"gateway CPU per call, {name} (µs)",
           fmt(per_call_us(g, "gw_cpu_ticks"), 0), "", "", "", None)
-    t.add("S3", "p50 / p99 (ms), event-driven upstream",
+    t.add("S3", f"p50 / p99 (ms), {name}",
           f"{fmt(g['p50_ms'], 1)} / {fmt(g['p99_ms'], 1)}",
           f"direct {fmt(d['p50_ms'], 1)} / {fmt(d['p99_ms'], 1)}" if d else "",
           "", "", None)
