@@ -3,8 +3,12 @@
 // CreateLipSyncTask answers at once with a fixed, gateway-sized LipSyncTask:
 // no validation, no upstream, no health, reflection, logging or metrics. Its
 // CPU per call is what gRPC 1.51 alone costs on this machine.
+// With --hand_off the handler instead queues the call to one other thread,
+// which finishes it: the shape of the gateway (a gRPC thread hands the call
+// to an I/O thread, whose completion finishes it), without libcurl, so the
+// difference is the cost of that hand-off (docs/PERFORMANCE.md).
 //
-//   lipsync-floor-server --listen=127.0.0.1:0 --port_file=PATH
+//   lipsync-floor-server --listen=127.0.0.1:0 --port_file=PATH [--hand_off]
 //
 // Plaintext, loopback only. SIGTERM/SIGINT shut it down (exit 0).
 #include <grpcpp/grpcpp.h>
@@ -12,20 +16,25 @@
 
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "kling/lipsync/v1/lipsync.grpc.pb.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0",
           "host:port to serve on (loopback only; port 0 picks one)");
 ABSL_FLAG(std::string, port_file, "",
           "write the bound port to this file once serving");
+ABSL_FLAG(bool, hand_off, false,
+          "finish each call on another thread (the gateway's thread hop)");
 
 namespace {
 
@@ -43,20 +52,68 @@ v1::LipSyncTask FixedTask() {
   return task;
 }
 
+// One thread that finishes the calls handed to it, woken only when it
+// sleeps (like the gateway's I/O loop).
+class Finisher {
+ public:
+  Finisher() : thread_([this] { Run(); }) {}
+  ~Finisher() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    thread_.join();
+  }
+  void HandOff(grpc::ServerUnaryReactor* reactor) {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(reactor);
+  }
+
+ private:
+  void Run() {
+    while (true) {
+      std::deque<grpc::ServerUnaryReactor*> batch;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](Finisher* f) { return f->stopping_ || !f->queue_.empty(); },
+            this));
+        if (queue_.empty()) return;
+        batch.swap(queue_);
+      }
+      for (grpc::ServerUnaryReactor* reactor : batch) {
+        reactor->Finish(grpc::Status::OK);
+      }
+    }
+  }
+
+  absl::Mutex mu_;
+  std::deque<grpc::ServerUnaryReactor*> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
 class FloorService final : public v1::LipSyncService::CallbackService {
  public:
+  explicit FloorService(Finisher* finisher) : finisher_(finisher) {}
+
   grpc::ServerUnaryReactor* CreateLipSyncTask(
       grpc::CallbackServerContext* context,
       const v1::CreateLipSyncTaskRequest* request,
       v1::LipSyncTask* response) override {
     *response = task_;
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
+    if (finisher_ != nullptr) {
+      finisher_->HandOff(reactor);
+    } else {
+      reactor->Finish(grpc::Status::OK);
+    }
     return reactor;
   }
 
  private:
   const v1::LipSyncTask task_ = FixedTask();
+  Finisher* const finisher_;
 };
 
 bool IsLoopback(const std::string& listen) {
@@ -96,7 +153,9 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  FloorService service;
+  std::unique_ptr<Finisher> finisher;
+  if (absl::GetFlag(FLAGS_hand_off)) finisher = std::make_unique<Finisher>();
+  FloorService service(finisher.get());
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
