@@ -70,8 +70,8 @@ inline void EncodeSix(const uint8_t* in, char* out) {
 // using AVX2 Instructions", ACM TOW 2018), in its 128-bit form: one shuffle
 // spreads the 3-byte groups into 32-bit lanes, two multiplies move the four
 // 6-bit fields of each lane into bytes, and one more shuffle maps each field
-// to its character range offset. Encoding 5 MB is ~3x faster than the 8-byte
-// scalar loop (docs/PERFORMANCE.md, finding 5).
+// to its character range offset. Encoding 5 MB takes 1.0 ms instead of the
+// 8-byte scalar loop's 2.1 ms (docs/PERFORMANCE.md).
 __attribute__((target("ssse3"))) inline __m128i SixBitFields(__m128i input) {
   // Bytes b1 b0 b2 b1 of each 3-byte group, so that every 16-bit half holds
   // the two fields it will yield.
