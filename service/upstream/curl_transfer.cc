@@ -16,7 +16,8 @@
 namespace lipsync::upstream {
 namespace {
 
-// Streamed bodies up to this size are built and sent with the headers.
+// Bodies up to this size are built and sent with the headers; larger ones
+// are pulled by libcurl as it sends.
 constexpr uint64_t kInlineBodyBytes = 64 * 1024;
 
 absl::Status NoTimeLeft() {
@@ -88,18 +89,11 @@ absl::Status CurlTransfer::Configure(CURL* easy, CURLSH* share,
   if (!options.ca_file.empty()) {
     curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   }
-  if (request_.method == HttpMethod::kPost && !request_.streamed_body.empty() &&
-      request_.streamed_body.size() <= kInlineBodyBytes) {
-    // A small streamed body (a create without inline audio) is cheaper
-    // built: libcurl then sends headers and body in one write (one TCP
-    // segment, one read at the upstream) instead of two.
-    request_.body = request_.streamed_body.ToString();
-    request_.streamed_body = StreamedBody();
-  }
-  if (request_.method == HttpMethod::kPost && !request_.streamed_body.empty()) {
+  if (request_.method == HttpMethod::kPost &&
+      request_.body.size() > kInlineBodyBytes) {
     // libcurl pulls the body through OnRead into its upload buffer, with an
     // exact Content-Length (no chunked encoding); OnSeek lets it rewind.
-    const auto size = static_cast<curl_off_t>(request_.streamed_body.size());
+    const auto size = static_cast<curl_off_t>(request_.body.size());
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_READFUNCTION, &CurlTransfer::OnRead);
     curl_easy_setopt(easy, CURLOPT_READDATA, this);
@@ -108,11 +102,14 @@ absl::Status CurlTransfer::Configure(CURL* easy, CURLSH* share,
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, size);
     curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, size);
   } else if (request_.method == HttpMethod::kPost) {
+    // A small body (any but a create with inline audio) is cheaper built:
+    // libcurl then sends headers and body in one write (one TCP segment, one
+    // read at the upstream) instead of two. It lives as long as the transfer.
+    inline_body_ = request_.body.ToString();
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    // The body stays owned by request_ for the whole transfer: no copy.
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request_.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, inline_body_.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request_.body.size()));
+                     static_cast<curl_off_t>(inline_body_.size()));
   } else {
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   }
@@ -142,7 +139,7 @@ size_t CurlTransfer::OnBody(char* data, size_t size, size_t n, void* self) {
 size_t CurlTransfer::OnRead(char* buffer, size_t size, size_t n, void* self) {
   auto* t = static_cast<CurlTransfer*>(self);
   const size_t read =
-      t->request_.streamed_body.ReadAt(t->read_offset_, buffer, size * n);
+      t->request_.body.ReadAt(t->read_offset_, buffer, size * n);
   t->read_offset_ += read;
   return read;
 }
@@ -150,7 +147,7 @@ size_t CurlTransfer::OnRead(char* buffer, size_t size, size_t n, void* self) {
 int CurlTransfer::OnSeek(void* self, curl_off_t offset, int origin) {
   auto* t = static_cast<CurlTransfer*>(self);
   if (origin != SEEK_SET || offset < 0 ||
-      static_cast<uint64_t>(offset) > t->request_.streamed_body.size()) {
+      static_cast<uint64_t>(offset) > t->request_.body.size()) {
     return CURL_SEEKFUNC_CANTSEEK;
   }
   t->read_offset_ = static_cast<uint64_t>(offset);

@@ -42,7 +42,7 @@ class CurlTransfer {
  private:
   static size_t OnBody(char* data, size_t size, size_t n, void* self);
   static size_t OnHeader(char* data, size_t size, size_t n, void* self);
-  // Pull side of a streamed body (HttpRequest::streamed_body).
+  // Pull side of a large body (HttpRequest::body).
   static size_t OnRead(char* buffer, size_t size, size_t n, void* self);
   static int OnSeek(void* self, curl_off_t offset, int origin);
   void Deliver(absl::StatusOr<HttpResponse> outcome);
@@ -52,9 +52,11 @@ class CurlTransfer {
   HttpCallback done_;
   CURL* easy_ = nullptr;
   curl_slist* headers_ = nullptr;
+  // A small POST body, built (see Configure) for CURLOPT_POSTFIELDS.
+  std::string inline_body_;
   HttpResponse response_;
   std::size_t max_answer_bytes_ = 0;
-  // Next byte of request_.streamed_body that libcurl will read. Starts at 0
+  // Next byte of request_.body that libcurl will read. Starts at 0
   // for every transfer; libcurl rewinds it through OnSeek when it re-sends
   // on a fresh connection.
   uint64_t read_offset_ = 0;

@@ -25,13 +25,12 @@ struct HttpRequest {
   std::string url;
   // Complete header lines, "Name: value".
   std::vector<std::string> headers;
-  // POST body. Owned by the request and handed to libcurl without a copy.
-  std::string body;
-  // POST body pulled by libcurl piece by piece instead, when non-empty
-  // (`body` is then unused): the audio of a create is Base64-encoded straight
-  // into libcurl's upload buffer. May reference the caller's request bytes,
-  // which the UpstreamClient contract keeps valid until `done`.
-  StreamedBody streamed_body;
+  // POST body, described in pieces (StreamedBody): the transport sends a
+  // small one with the headers and pulls a large one (a create's audio,
+  // Base64-encoded straight into libcurl's upload buffer) as it sends. May
+  // reference the caller's request bytes, which the UpstreamClient contract
+  // keeps valid until `done`.
+  StreamedBody body;
 };
 
 struct HttpResponse {

@@ -42,9 +42,8 @@ KlingUpstreamClient::KlingUpstreamClient(
 template <typename T, typename Parse>
 void KlingUpstreamClient::Exchange(std::shared_ptr<CallContext> call,
                                    HttpMethod method, std::string path,
-                                   std::string body, Parse parse,
-                                   UpstreamCallback<T> done,
-                                   StreamedBody streamed_body) {
+                                   StreamedBody body, Parse parse,
+                                   UpstreamCallback<T> done) {
   absl::StatusOr<std::string> auth = credentials_->AuthorizationHeader();
   if (!auth.ok()) {
     done(std::move(auth).status());
@@ -57,7 +56,6 @@ void KlingUpstreamClient::Exchange(std::shared_ptr<CallContext> call,
   if (method == HttpMethod::kPost) {
     request.headers.push_back("Content-Type: application/json");
     request.body = std::move(body);
-    request.streamed_body = std::move(streamed_body);
   }
   transport_->Send(
       std::move(request), std::move(call),
@@ -81,9 +79,11 @@ void KlingUpstreamClient::Exchange(std::shared_ptr<CallContext> call,
 void KlingUpstreamClient::IdentifyFace(
     std::shared_ptr<CallContext> call, const v1::IdentifyFaceRequest& request,
     UpstreamCallback<v1::IdentifyFaceResponse> done) {
+  StreamedBody body;
+  body.AppendText(translate::BuildIdentifyFaceBody(request));
   Exchange<v1::IdentifyFaceResponse>(
       std::move(call), HttpMethod::kPost, std::string(kIdentifyFacePath),
-      translate::BuildIdentifyFaceBody(request),
+      std::move(body),
       [](const translate::Envelope& e) {
         return translate::ParseIdentifyAnswer(e);
       },
@@ -101,11 +101,12 @@ void KlingUpstreamClient::CreateLipSyncTask(
   StreamedBody body = translate::StreamCreateTaskBody(
       request, call->upstream_external_task_id());
   Exchange<v1::LipSyncTask>(
-      std::move(call), HttpMethod::kPost, std::string(kLipSyncPath), "",
+      std::move(call), HttpMethod::kPost, std::string(kLipSyncPath),
+      std::move(body),
       [](const translate::Envelope& e) {
         return translate::ParseCreateAnswer(e);
       },
-      std::move(done), std::move(body));
+      std::move(done));
 }
 
 void KlingUpstreamClient::GetLipSyncTask(
@@ -116,7 +117,7 @@ void KlingUpstreamClient::GetLipSyncTask(
                                                     : request.task_id();
   Exchange<v1::LipSyncTask>(
       std::move(call), HttpMethod::kGet,
-      absl::StrCat(kLipSyncPath, "/", EncodePathSegment(id)), "",
+      absl::StrCat(kLipSyncPath, "/", EncodePathSegment(id)), {},
       [](const translate::Envelope& e) {
         return translate::ParseTaskAnswer(e);
       },
@@ -135,7 +136,7 @@ void KlingUpstreamClient::ListLipSyncTasks(
       std::move(call), HttpMethod::kGet,
       absl::StrCat(kLipSyncPath, "?pageNum=", page_num,
                    "&pageSize=", page_size),
-      "",
+      {},
       [page_size](const translate::Envelope& e) {
         return translate::ParseListAnswer(e, page_size);
       },

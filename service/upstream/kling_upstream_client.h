@@ -37,8 +37,8 @@ class KlingUpstreamClient final : public UpstreamClient {
   // Sends one request; on success `parse` turns the HTTP answer into T.
   template <typename T, typename Parse>
   void Exchange(std::shared_ptr<CallContext> call, HttpMethod method,
-                std::string path, std::string body, Parse parse,
-                UpstreamCallback<T> done, StreamedBody streamed_body = {});
+                std::string path, StreamedBody body, Parse parse,
+                UpstreamCallback<T> done);
 
   const std::string base_url_;
   const std::shared_ptr<Credentials> credentials_;

@@ -154,7 +154,7 @@ HttpRequest Post(const std::string& url, std::string body) {
   request.method = HttpMethod::kPost;
   request.url = url;
   request.headers = {"Content-Type: application/octet-stream"};
-  request.body = std::move(body);
+  request.body.AppendText(body);
   return request;
 }
 
@@ -224,8 +224,8 @@ TEST(CurlEngineTest, LargeBodyIsSentWithoutExpectContinue) {
   EXPECT_FALSE(server.saw_expect_header());
 }
 
-// A streamed body (HttpRequest::streamed_body) arrives byte-exact, with a
-// Content-Length (not chunked) and without Expect.
+// A large body (Base64 pulled by libcurl as it sends) arrives byte-exact, with
+// a Content-Length (not chunked) and without Expect.
 TEST(CurlEngineTest, StreamedBodyArrivesWhole) {
   LocalServer server;
   CurlEngine engine(TestOptions(/*io_threads=*/2));
@@ -233,10 +233,10 @@ TEST(CurlEngineTest, StreamedBodyArrivesWhole) {
   for (std::size_t i = 0; i < raw.size(); ++i)
     raw[i] = static_cast<char>(i * 7 + i / 251);
   HttpRequest request = Post(server.Url("/echo"), "");
-  request.streamed_body.AppendText("{\"sound_file\":\"");
-  request.streamed_body.AppendBase64Of(raw);
-  request.streamed_body.AppendText("\"}");
-  const std::string expected = request.streamed_body.ToString();
+  request.body.AppendText("{\"sound_file\":\"");
+  request.body.AppendBase64Of(raw);
+  request.body.AppendText("\"}");
+  const std::string expected = request.body.ToString();
   auto r = SendAndWait(engine, std::move(request), Call());
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->http_status, 200);
@@ -338,10 +338,10 @@ TEST(CurlEngineTest, SmallStreamedBodyArrivesWhole) {
   LocalServer server;
   CurlEngine engine(TestOptions(/*io_threads=*/1));
   HttpRequest request = Post(server.Url("/echo"), "");
-  request.streamed_body.AppendText("{\"audio_id\":\"a-1\",\"raw\":\"");
-  request.streamed_body.AppendBase64Of("small bytes");
-  request.streamed_body.AppendText("\"}");
-  const std::string expected = request.streamed_body.ToString();
+  request.body.AppendText("{\"audio_id\":\"a-1\",\"raw\":\"");
+  request.body.AppendBase64Of("small bytes");
+  request.body.AppendText("\"}");
+  const std::string expected = request.body.ToString();
   auto r = SendAndWait(engine, std::move(request), Call());
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->body, expected);
