@@ -6,7 +6,6 @@
 #include <curl/curl.h>
 
 #include <array>
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -26,13 +25,15 @@ class CurlEngine final : public HttpTransport {
   void Send(HttpRequest request, std::shared_ptr<CallContext> call,
             HttpCallback done) override;
 
-  // Transfers in flight on all I/O threads.
+  // Transfers in flight on all I/O threads, and on each (tests).
   std::size_t active_transfers() const;
+  std::vector<std::size_t> active_transfers_per_loop() const;
   // Wakeups of the I/O threads by Send and cancellations so far (tests,
   // metrics); fewer than the calls when submissions are batched.
   uint64_t wakeups() const;
 
  private:
+  CurlIoLoop* LeastBusyLoop() const;
   static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* self);
   static void Unlock(CURL*, curl_lock_data data, void* self);
 
@@ -41,7 +42,6 @@ class CurlEngine final : public HttpTransport {
   std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks_;
   CURLSH* share_;
   std::vector<std::unique_ptr<CurlIoLoop>> loops_;
-  std::atomic<std::size_t> next_loop_{0};
 };
 
 }  // namespace lipsync::upstream

@@ -212,6 +212,44 @@ TEST(CurlEngineTest, SequentialCallsReuseOneConnection) {
   EXPECT_EQ(client_ports.size(), 1u) << "a new connection per call";
 }
 
+// One call at a time stays on the first loop (and its kept-alive
+// connection), however many loops there are: no thread that slept through the
+// previous call is woken for the next.
+TEST(CurlEngineTest, SequentialCallsStayOnOneLoopAndConnection) {
+  LocalServer server;
+  CurlEngine engine(TestOptions(/*io_threads=*/4));
+  std::set<std::string> client_ports;
+  // 5: the server closes a connection after 5 requests (cpp-httplib's
+  // keep-alive maximum); round-robin would have used 4 connections.
+  for (int i = 0; i < 5; ++i) {
+    auto r = SendAndWait(engine, Get(server.Url("/port")), Call());
+    ASSERT_TRUE(r.ok()) << r.status();
+    client_ports.insert(r->body);
+  }
+  EXPECT_EQ(client_ports.size(), 1u) << "calls spread over idle loops";
+}
+
+// Calls that overlap go to the loop with the fewest in flight.
+TEST(CurlEngineTest, OverlappingCallsSpreadOverTheLoops) {
+  LocalServer server;
+  CurlEngine engine(TestOptions(/*io_threads=*/2));
+  absl::Mutex mu;
+  int finished = 0;
+  for (int i = 0; i < 5; ++i) {
+    engine.Send(Get(server.Url("/hold")), Call(),
+                [&](absl::StatusOr<HttpResponse>) {
+                  absl::MutexLock lock(&mu);
+                  ++finished;
+                });
+  }
+  server.WaitUntilHolding(5);
+  EXPECT_THAT(engine.active_transfers_per_loop(), ::testing::ElementsAre(3, 2));
+  server.release().Notify();
+  absl::MutexLock lock(&mu);
+  mu.Await(absl::Condition(
+      +[](int* n) { return *n == 5; }, &finished));
+}
+
 TEST(CurlEngineTest, LargeBodyIsSentWithoutExpectContinue) {
   LocalServer server;
   CurlEngine engine(TestOptions(/*io_threads=*/2));
