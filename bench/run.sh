@@ -237,6 +237,12 @@ start_sampler() {
   (
     max_threads=0
     max_rss=0
+    # The sampler starts no process while it samples: the peaks are written
+    # once, when it is stopped, and it sleeps in a builtin read on a pipe of
+    # its own. (mv and sleep ten times a second cost 0.16 of a core on this
+    # 2-core machine, in the gateway phases only.)
+    trap 'echo "$max_threads $max_rss" >"$file"; exit 0' TERM
+    exec 9<> <(:)
     for ((i = 0; i < 6000; i++)); do
       threads=0
       rss=0
@@ -248,9 +254,9 @@ start_sampler() {
       done <"/proc/$pid/status" 2>/dev/null || break
       ((threads > max_threads)) && max_threads=$threads
       ((rss > max_rss)) && max_rss=$rss
-      echo "$max_threads $max_rss" >"$file.tmp" && mv "$file.tmp" "$file"
-      sleep 0.1
+      read -r -t 0.1 -u 9 _ || true
     done
+    echo "$max_threads $max_rss" >"$file"
   ) &
   SAMPLER_PID=$!
   BG_PIDS+=("$SAMPLER_PID")
@@ -427,6 +433,15 @@ scenario_s1() {
     ACCEPT_ENCODING="$GW_ACCEPT_ENCODING" direct S1 tput-gwheaders "$S1_C" "$DUR" "$WORK/small.json"
   fi
   gateway S1 tput --mode=create-small --concurrency="$S1_C" --channels=4 --duration="${DUR}s"
+  # Latency on a fresh stand-in and gateway: the gateway keeps the c=64
+  # phase's connections alive (as it should), and kling-sim (cpp-httplib
+  # 0.11) wakes a thread per idle kept-alive connection every 10 ms, which
+  # then competes for the 2 cores with every call of the c=1 phases (+0.1 ms
+  # p50 at the gateway; none against lipsync-bench-upstream, whose idle
+  # connections cost nothing; docs/PERFORMANCE.md).
+  stop_stack
+  start_sim S1-latency
+  start_gateway S1-latency
   direct S1 c1 1 "$LAT_DUR" "$WORK/small.json"
   gateway S1 c1 --mode=create-small --concurrency=1 --channels=1 --duration="${LAT_DUR}s"
   direct S1 c16 16 "$LAT_DUR" "$WORK/small.json"
@@ -434,6 +449,16 @@ scenario_s1() {
   # The floor (info rows): the same load on each library alone.
   floor_grpc S1 "$S1_C" "$DUR"
   floor_curl S1 "$S1_C" "$DUR" "$WORK/small.json"
+  stop_stack
+  # Info rows: c=1 again, against lipsync-bench-upstream (one epoll thread,
+  # answers at once), where the stand-in's own cost per request is small:
+  # what the gateway adds, with less of kling-sim's thread-per-connection
+  # cost in it (kling-sim spends more per request behind the gateway than
+  # behind wrk; docs/PERFORMANCE.md).
+  start_bench_upstream S1-evup --latency_ms=0
+  start_gateway S1-evup
+  direct S1 c1-evup 1 "$LAT_DUR" "$WORK/small.json"
+  gateway S1 c1-evup --mode=create-small --concurrency=1 --channels=1 --duration="${LAT_DUR}s"
   stop_stack
 }
 

@@ -155,7 +155,9 @@ def s1(t, runs, notes):
         keys.append(("S1", "tput-gwheaders", "direct"))
     # Results from before the floor phases have none: no rows, not broken.
     keys += [k for k in (("S1", "floor-grpc", "floor"),
-                         ("S1", "floor-curl", "floor")) if k in runs]
+                         ("S1", "floor-curl", "floor"),
+                         ("S1", "c1-evup", "direct"),
+                         ("S1", "c1-evup", "gateway")) if k in runs]
     if not any(k in runs for k in keys):
         return
     check_calls(t, "S1", runs, keys)
@@ -184,20 +186,22 @@ def s1(t, runs, notes):
               f"wrk {fmt(cpu_s(d, 'tool_cpu_ticks') * 1e6 / max(1, calls(d)), 1)}",
               "", "", None)
     s1_floor(t, runs, g)
-    for phase, graded in (("c1", True), ("c16", False)):
+    for phase, graded in (("c1", True), ("c16", False), ("c1-evup", False)):
         d, g = runs.get(("S1", phase, "direct")), runs.get(("S1", phase, "gateway"))
         if not (d and g):
             continue
         c = g.get("concurrency")
         added = g["p50_ms"] - d["p50_ms"]
-        t.add("S1", f"added p50, c={c} (ms)", fmt(added, 3),
+        where = ", event-driven upstream" if phase.endswith("evup") else ""
+        t.add("S1", f"added p50, c={c}{where} (ms)", fmt(added, 3),
               f"direct p50 {fmt(d['p50_ms'], 3)}", "",
               "<= 0.30" if graded else "", (added <= 0.3) if graded else None)
-        t.add("S1", f"added p99, c={c} (ms)", fmt(g["p99_ms"] - d["p99_ms"], 3),
+        t.add("S1", f"added p99, c={c}{where} (ms)",
+              fmt(g["p99_ms"] - d["p99_ms"], 3),
               f"direct p99 {fmt(d['p99_ms'], 3)}", "", "", None)
-        if graded:
+        if graded or where:
             us = cpu_s(g, "gw_cpu_ticks") * 1e6 / max(1, calls(g))
-            t.add("S1", f"gateway CPU per call, c={c} (µs)", fmt(us, 1), "",
+            t.add("S1", f"gateway CPU per call, c={c}{where} (µs)", fmt(us, 1), "",
                   "", "", None)
 
 
