@@ -48,6 +48,13 @@ void StreamedBody::AppendText(absl::string_view text) {
   size_ += text.size();
 }
 
+std::optional<absl::string_view> StreamedBody::SingleText() const {
+  if (pieces_.empty()) return absl::string_view();
+  // Adjacent literals are merged, so literal-only means one piece.
+  if (pieces_.size() > 1 || pieces_.front().base64) return std::nullopt;
+  return absl::string_view(pieces_.front().text);
+}
+
 void StreamedBody::AppendBase64Of(absl::string_view raw) {
   if (raw.empty()) return;
   Piece piece;

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,10 @@ class StreamedBody {
 
   // The whole body in one string; for tests and small bodies.
   std::string ToString() const;
+  // The whole body, without a copy, when it is literal text only (no Base64
+  // piece): a create without inline audio, an identify. Valid while the body
+  // is alive and unchanged.
+  std::optional<absl::string_view> SingleText() const;
 
  private:
   struct Piece {

@@ -40,7 +40,7 @@ CurlIoLoop::CurlIoLoop(const CurlEngineOptions& options, CURLSH* share)
 CurlIoLoop::~CurlIoLoop() {
   {
     absl::MutexLock lock(&mu_);
-    stopping_ = true;
+    stopping_.store(true);
   }
   poll_.Wake();
   thread_.join();
@@ -51,7 +51,7 @@ CurlIoLoop::~CurlIoLoop() {
 void CurlIoLoop::Submit(std::shared_ptr<CurlTransfer> transfer) {
   if (poll_.ok()) {
     absl::MutexLock lock(&mu_);
-    if (!stopping_) {
+    if (!stopping_.load()) {
       incoming_.push_back(std::move(transfer));
       active_count_.fetch_add(1, std::memory_order_relaxed);
       transfer = nullptr;
@@ -89,7 +89,7 @@ void CurlIoLoop::WakeIfAsleep() {
 
 bool CurlIoLoop::HasQueuedWork() const {
   absl::MutexLock lock(&mu_);
-  return stopping_ || !incoming_.empty() || !cancels_.empty();
+  return stopping_.load() || !incoming_.empty() || !cancels_.empty();
 }
 
 std::size_t CurlIoLoop::active_transfers() const {
@@ -97,11 +97,7 @@ std::size_t CurlIoLoop::active_transfers() const {
 }
 
 void CurlIoLoop::Run() {
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (stopping_) break;
-    }
+  while (!stopping_.load()) {
     // From here until awake_ is set again, a Submit/Cancel wakes the loop.
     awake_.store(false);
     // With work queued the loop only looks (timeout 0): answers that have

@@ -74,7 +74,10 @@ class CurlIoLoop {
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<CurlTransfer>> incoming_ ABSL_GUARDED_BY(mu_);
   std::vector<std::weak_ptr<CurlTransfer>> cancels_ ABSL_GUARDED_BY(mu_);
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Set under mu_, so a Submit that saw it false (under mu_) has queued its
+  // transfer before the loop's final StartPending; read by the loop once per
+  // pass without the mutex.
+  std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> active_count_{0};
   // False only while the loop thread is about to sleep, or sleeps, in
   // epoll_wait with no wakeup pending. Submit/Cancel flip it to true and

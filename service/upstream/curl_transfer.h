@@ -52,7 +52,8 @@ class CurlTransfer {
   HttpCallback done_;
   CURL* easy_ = nullptr;
   curl_slist* headers_ = nullptr;
-  // A small POST body, built (see Configure) for CURLOPT_POSTFIELDS.
+  // A small POST body that is not one literal piece, built (see Configure)
+  // for CURLOPT_POSTFIELDS.
   std::string inline_body_;
   HttpResponse response_;
   std::size_t max_answer_bytes_ = 0;

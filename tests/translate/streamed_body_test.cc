@@ -146,5 +146,22 @@ TEST(StreamedBodyTest, FiveMebibyteAudioInLibcurlSizedReads) {
   }
 }
 
+// A create without inline audio is literal text only: the transport sends
+// it as it is (SingleText), and it must be the reference body exactly.
+TEST(StreamedBodyTest, CreateWithoutInlineAudioIsOneLiteralText) {
+  v1::CreateLipSyncTaskRequest request = Request({});
+  request.mutable_face_choose()->Add()->set_audio_id("audio-1");
+  const StreamedBody body = StreamCreateTaskBody(request, "key");
+  ASSERT_TRUE(body.SingleText().has_value());
+  EXPECT_EQ(*body.SingleText(), BuildCreateTaskBody(request, "key"));
+}
+
+TEST(StreamedBodyTest, BodyWithBase64IsNotOneLiteralText) {
+  EXPECT_FALSE(StreamCreateTaskBody(Request({10})).SingleText().has_value());
+  StreamedBody empty;
+  ASSERT_TRUE(empty.SingleText().has_value());
+  EXPECT_TRUE(empty.SingleText()->empty());
+}
+
 }  // namespace
 }  // namespace lipsync::translate
