@@ -22,7 +22,7 @@ which=${1:-all}
 JOBS=${JOBS:-2}
 
 read -r -a asan_targets <<<"${ASAN_TARGETS:-common_test validation_test translate_test workflow_test resilience_test integration_test}"
-read -r -a tsan_targets <<<"${TSAN_TARGETS:-resilience_test workflow_test common_test}"
+read -r -a tsan_targets <<<"${TSAN_TARGETS:-resilience_test upstream_test workflow_test common_test}"
 
 run_preset() {
   local preset=$1; shift
@@ -42,7 +42,7 @@ run_preset() {
   # halt_on_error: the first report fails the run.
   export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/scripts/tsan.supp"
   for t in "${targets[@]}"; do
     local bin args=(--gtest_brief=1)
     bin=$(find "build-$preset/tests" -type f -name "$t" -perm -u+x | head -n 1)

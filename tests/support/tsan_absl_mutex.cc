@@ -1,12 +1,12 @@
-// Linked into resilience_test only in ThreadSanitizer builds (see
-// CMakeLists.txt). Debian's Abseil is compiled without TSan, so TSan never
-// sees absl::Mutex lock or unlock and reports every access guarded by one as
-// a race. The linker's --wrap sends this binary's calls to the few Mutex and
-// CondVar functions it uses through these wrappers, which tell TSan about the
-// acquire and release with its public mutex annotations. Only the functions
-// this binary calls are wrapped; calls made inside Abseil's own library (e.g.
-// absl::Barrier's) stay invisible. The mangled names
-// carry Debian's inline namespace (absl::debian3).
+// Linked into resilience_test and upstream_test, only in ThreadSanitizer
+// builds (lipsync_tsan_sees_absl_mutex in tests/CMakeLists.txt). Debian's
+// Abseil is compiled without TSan, so TSan never sees absl::Mutex lock or
+// unlock and reports every access guarded by one as a race. The linker's --wrap
+// sends this binary's calls to the few Mutex and CondVar functions it uses
+// through these wrappers, which tell TSan about the acquire and release with
+// its public mutex annotations. Only the functions this binary calls are
+// wrapped; calls made inside Abseil's own library (e.g. absl::Barrier's) stay
+// invisible. The mangled names carry Debian's inline namespace (absl::debian3).
 #include <sanitizer/tsan_interface.h>
 
 #include "absl/synchronization/mutex.h"

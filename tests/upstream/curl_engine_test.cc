@@ -2,6 +2,9 @@
 // No timed assertions: the I/O loops are given a one-hour idle poll, so a
 // lost wakeup would hang a test (and fail it by ctest's timeout) instead of
 // being hidden by the loop's periodic wake-up.
+// The tests wait only through absl::Mutex and absl::CondVar (no Notification,
+// no Mutex::Await), which is what tests/resilience/tsan_absl_mutex.cc makes
+// visible to ThreadSanitizer, so this suite runs in the TSan stage.
 #include "service/upstream/curl_engine.h"
 
 #include <httplib.h>
@@ -15,12 +18,59 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace lipsync::upstream {
 namespace {
+
+// A one-shot event (absl::Notification built on Mutex + CondVar, see above).
+class Latch {
+ public:
+  void Notify() {
+    absl::MutexLock lock(&mu_);
+    notified_ = true;
+    cv_.SignalAll();
+  }
+  void Wait() {
+    absl::MutexLock lock(&mu_);
+    while (!notified_) cv_.Wait(&mu_);
+  }
+  bool HasBeenNotified() {
+    absl::MutexLock lock(&mu_);
+    return notified_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::CondVar cv_;
+  bool notified_ = false;
+};
+
+// Counts completions; WaitFor blocks until `n` have been counted.
+class Tally {
+ public:
+  void Count(bool ok) {
+    absl::MutexLock lock(&mu_);
+    ++finished_;
+    if (ok) ++ok_;
+    cv_.SignalAll();
+  }
+  void WaitFor(int n) {
+    absl::MutexLock lock(&mu_);
+    while (finished_ < n) cv_.Wait(&mu_);
+  }
+  int ok() {
+    absl::MutexLock lock(&mu_);
+    return ok_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::CondVar cv_;
+  int finished_ = 0;
+  int ok_ = 0;
+};
 
 // cpp-httplib 0.11 listens with a backlog of 5: a burst of connects would
 // overflow it and wait out SYN retransmits (and the connect timeout).
@@ -54,9 +104,10 @@ class LocalServer {
                   Record(req);
                   {
                     absl::MutexLock lock(&mu_);
-                    if (++holding_ == 1) held_.Notify();
+                    ++holding_;
+                    holding_cv_.SignalAll();
                   }
-                  release_.WaitForNotification();
+                  release_.Wait();
                   res.set_content("late", "text/plain");
                 });
     // A thread per connection: enough for every transfer of a test at once,
@@ -73,7 +124,7 @@ class LocalServer {
     }
   }
   ~LocalServer() {
-    if (!release_.HasBeenNotified()) release_.Notify();
+    release_.Notify();
     server_.stop();
     thread_.join();
   }
@@ -93,14 +144,12 @@ class LocalServer {
     absl::MutexLock lock(&mu_);
     return saw_chunked_;
   }
-  absl::Notification& held() { return held_; }
   // Blocks until `n` requests are held at /hold at once.
   void WaitUntilHolding(int n) {
-    const auto enough = [this, n] { return holding_ >= n; };
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(&enough));
+    while (holding_ < n) holding_cv_.Wait(&mu_);
   }
-  absl::Notification& release() { return release_; }
+  Latch& release() { return release_; }
 
  private:
   void Record(const httplib::Request& req) {
@@ -118,8 +167,8 @@ class LocalServer {
   int holding_ = 0;
   bool saw_expect_ = false;
   bool saw_chunked_ = false;
-  absl::Notification held_;
-  absl::Notification release_;
+  absl::CondVar holding_cv_;
+  Latch release_;
 };
 
 CurlEngineOptions TestOptions(int io_threads) {
@@ -138,14 +187,14 @@ std::shared_ptr<CallContext> Call() {
 absl::StatusOr<HttpResponse> SendAndWait(CurlEngine& engine,
                                          HttpRequest request,
                                          std::shared_ptr<CallContext> call) {
-  absl::Notification done;
+  Latch done;
   absl::StatusOr<HttpResponse> outcome;
   engine.Send(std::move(request), std::move(call),
               [&](absl::StatusOr<HttpResponse> r) {
                 outcome = std::move(r);
                 done.Notify();
               });
-  done.WaitForNotification();
+  done.Wait();
   return outcome;
 }
 
@@ -233,21 +282,16 @@ TEST(CurlEngineTest, SequentialCallsStayOnOneLoopAndConnection) {
 TEST(CurlEngineTest, OverlappingCallsSpreadOverTheLoops) {
   LocalServer server;
   CurlEngine engine(TestOptions(/*io_threads=*/2));
-  absl::Mutex mu;
-  int finished = 0;
+  Tally tally;
   for (int i = 0; i < 5; ++i) {
     engine.Send(Get(server.Url("/hold")), Call(),
-                [&](absl::StatusOr<HttpResponse>) {
-                  absl::MutexLock lock(&mu);
-                  ++finished;
-                });
+                [&](absl::StatusOr<HttpResponse> r) { tally.Count(r.ok()); });
   }
   server.WaitUntilHolding(5);
   EXPECT_THAT(engine.active_transfers_per_loop(), ::testing::ElementsAre(3, 2));
   server.release().Notify();
-  absl::MutexLock lock(&mu);
-  mu.Await(absl::Condition(
-      +[](int* n) { return *n == 5; }, &finished));
+  tally.WaitFor(5);
+  EXPECT_EQ(tally.ok(), 5);
 }
 
 TEST(CurlEngineTest, LargeBodyIsSentWithoutExpectContinue) {
@@ -304,16 +348,16 @@ TEST(CurlEngineTest, CancelAbortsATransferInFlight) {
   LocalServer server;
   CurlEngine engine(TestOptions(/*io_threads=*/1));
   auto call = Call();
-  absl::Notification done;
+  Latch done;
   absl::StatusOr<HttpResponse> outcome;
   engine.Send(Get(server.Url("/hold")), call,
               [&](absl::StatusOr<HttpResponse> r) {
                 outcome = std::move(r);
                 done.Notify();
               });
-  server.held().WaitForNotification();  // the server has the request
+  server.WaitUntilHolding(1);  // the server has the request
   call->Cancel();
-  done.WaitForNotification();
+  done.Wait();
   EXPECT_EQ(outcome.status().code(), absl::StatusCode::kCancelled);
   server.release().Notify();
 }
@@ -345,28 +389,18 @@ TEST(CurlEngineTest, ManyTransfersOnTheirOwnConnectionsAllComplete) {
   LocalServer server;
   CurlEngine engine(TestOptions(/*io_threads=*/2));
   constexpr int kTransfers = 200;  // below the server's 256 threads
-  absl::Mutex mu;
-  int ok = 0;
-  int finished = 0;
+  Tally tally;
   for (int i = 0; i < kTransfers; ++i) {
-    engine.Send(Get(server.Url("/hold")), Call(),
-                [&](absl::StatusOr<HttpResponse> r) {
-                  absl::MutexLock lock(&mu);
-                  ++finished;
-                  if (r.ok() && r->http_status == 200 && r->body == "late")
-                    ++ok;
-                });
+    engine.Send(
+        Get(server.Url("/hold")), Call(), [&](absl::StatusOr<HttpResponse> r) {
+          tally.Count(r.ok() && r->http_status == 200 && r->body == "late");
+        });
   }
   server.WaitUntilHolding(kTransfers);
   EXPECT_EQ(engine.active_transfers(), static_cast<std::size_t>(kTransfers));
   server.release().Notify();
-  {
-    absl::MutexLock lock(&mu);
-    mu.Await(absl::Condition(
-        +[](int* n) { return *n == kTransfers; }, &finished));
-  }
-  absl::MutexLock lock(&mu);
-  EXPECT_EQ(ok, kTransfers);
+  tally.WaitFor(kTransfers);
+  EXPECT_EQ(tally.ok(), kTransfers);
   EXPECT_EQ(engine.active_transfers(), 0u);
 }
 
