@@ -192,13 +192,6 @@ std::string Build(const Request& request, Emit emit) {
 
 }  // namespace
 
-std::size_t CreateTaskBodySize(const v1::CreateLipSyncTaskRequest& request,
-                               absl::string_view external_task_id_if_unset) {
-  SizeSink size;
-  EmitCreate(request, external_task_id_if_unset, size);
-  return size.size();
-}
-
 std::string BuildCreateTaskBody(const v1::CreateLipSyncTaskRequest& request,
                                 absl::string_view external_task_id_if_unset) {
   return Build(request, [external_task_id_if_unset](const auto& r, auto& sink) {

@@ -45,12 +45,6 @@ StreamedBody StreamCreateTaskBody(
     const kling::lipsync::v1::CreateLipSyncTaskRequest& request,
     absl::string_view external_task_id_if_unset = {});
 
-// Exact size of BuildCreateTaskBody(request, external_task_id_if_unset),
-// without building it (e.g. for memory accounting before the body exists).
-std::size_t CreateTaskBodySize(
-    const kling::lipsync::v1::CreateLipSyncTaskRequest& request,
-    absl::string_view external_task_id_if_unset = {});
-
 // The body of POST /v1/videos/identify-face: {"video_id":…} or
 // {"video_url":…}; empty fields are omitted (both are sent if both are set).
 std::string BuildIdentifyFaceBody(

@@ -53,7 +53,7 @@ Json Parse(const std::string& body) {
 
 std::string Build(const v1::CreateLipSyncTaskRequest& request) {
   std::string body = BuildCreateTaskBody(request);
-  EXPECT_EQ(body.size(), CreateTaskBodySize(request));
+  EXPECT_EQ(body.size(), StreamCreateTaskBody(request).size());
   return body;
 }
 
@@ -213,7 +213,7 @@ TEST(CreateBodyTest, FiveMegabyteAudioIsEncodedIntoAnExactBuffer) {
   request.mutable_face_choose(0)->set_sound_file_bytes(audio);
 
   const std::string body = BuildCreateTaskBody(request);
-  EXPECT_EQ(body.size(), CreateTaskBodySize(request));
+  EXPECT_EQ(body.size(), StreamCreateTaskBody(request).size());
   EXPECT_EQ(body.capacity(), body.size()) << "allocated more than needed";
   EXPECT_GT(body.size(), kMaxAudioBase64Chars);
 
@@ -236,7 +236,7 @@ TEST(CreateBodyTest, FiveMegabyteBase64TextIsCopiedIntoAnExactBuffer) {
 TEST(CreateBodyTest, ExternalTaskIdIfUnsetFillsOnlyAnEmptyOne) {
   v1::CreateLipSyncTaskRequest request = SeedRequest();
   std::string body = BuildCreateTaskBody(request, "key-1");
-  EXPECT_EQ(body.size(), CreateTaskBodySize(request, "key-1"));
+  EXPECT_EQ(body.size(), StreamCreateTaskBody(request, "key-1").size());
   EXPECT_EQ(body.capacity(), body.size());
   EXPECT_EQ(Parse(body)["external_task_id"], "key-1");
   EXPECT_THAT(body, HasSubstr(R"(}],"external_task_id":"key-1"})"));
@@ -244,14 +244,14 @@ TEST(CreateBodyTest, ExternalTaskIdIfUnsetFillsOnlyAnEmptyOne) {
   // The request's own external_task_id wins.
   request.set_external_task_id("mine");
   body = BuildCreateTaskBody(request, "key-1");
-  EXPECT_EQ(body.size(), CreateTaskBodySize(request, "key-1"));
+  EXPECT_EQ(body.size(), StreamCreateTaskBody(request, "key-1").size());
   EXPECT_EQ(Parse(body)["external_task_id"], "mine");
   EXPECT_THAT(body, Not(HasSubstr("key-1")));
 
   // Escaped like any other string.
   request.clear_external_task_id();
   body = BuildCreateTaskBody(request, "a\"b");
-  EXPECT_EQ(body.size(), CreateTaskBodySize(request, "a\"b"));
+  EXPECT_EQ(body.size(), StreamCreateTaskBody(request, "a\"b").size());
   EXPECT_EQ(Parse(body)["external_task_id"], "a\"b");
 
   // Empty means none, as before.
