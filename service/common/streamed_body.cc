@@ -49,7 +49,9 @@ void StreamedBody::AppendText(absl::string_view text) {
 }
 
 std::optional<absl::string_view> StreamedBody::SingleText() const {
-  if (pieces_.empty()) return absl::string_view();
+  // Empty: a view of "" rather than a null pointer, which libcurl's
+  // CURLOPT_POSTFIELDS would take as "no fields: read the body instead".
+  if (pieces_.empty()) return absl::string_view("");
   // Adjacent literals are merged, so literal-only means one piece.
   if (pieces_.size() > 1 || pieces_.front().base64) return std::nullopt;
   return absl::string_view(pieces_.front().text);

@@ -160,6 +160,7 @@ TEST(StreamedBodyTest, BodyWithBase64IsNotOneLiteralText) {
   StreamedBody empty;
   ASSERT_TRUE(empty.SingleText().has_value());
   EXPECT_TRUE(empty.SingleText()->empty());
+  EXPECT_NE(empty.SingleText()->data(), nullptr);  // libcurl: null = no body
 }
 
 }  // namespace
