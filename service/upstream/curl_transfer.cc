@@ -105,9 +105,9 @@ absl::Status CurlTransfer::Configure(CURL* easy, CURLSH* share,
   } else if (request_.method == HttpMethod::kPost) {
     // A small body (any but a create with inline audio) is cheaper whole:
     // libcurl then sends headers and body in one write (one TCP segment, one
-    // read at the upstream) instead of two. Literal text (every small body
-    // today) is handed over as it is; anything else is built once. Either
-    // lives as long as the transfer.
+    // read at the upstream) instead of two. Literal text (an identify, a
+    // create by audio_id or URL) is handed over as it is; a small create with
+    // inline audio is built once. Either lives as long as the transfer.
     absl::string_view whole;
     if (std::optional<absl::string_view> text = request_.body.SingleText()) {
       whole = *text;

@@ -3,7 +3,7 @@
 // lost wakeup would hang a test (and fail it by ctest's timeout) instead of
 // being hidden by the loop's periodic wake-up.
 // The tests wait only through absl::Mutex and absl::CondVar (no Notification,
-// no Mutex::Await), which is what tests/resilience/tsan_absl_mutex.cc makes
+// no Mutex::Await), which is what tests/support/tsan_absl_mutex.cc makes
 // visible to ThreadSanitizer, so this suite runs in the TSan stage.
 #include "service/upstream/curl_engine.h"
 
@@ -35,10 +35,6 @@ class Latch {
   void Wait() {
     absl::MutexLock lock(&mu_);
     while (!notified_) cv_.Wait(&mu_);
-  }
-  bool HasBeenNotified() {
-    absl::MutexLock lock(&mu_);
-    return notified_;
   }
 
  private:
