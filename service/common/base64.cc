@@ -4,20 +4,15 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define LIPSYNC_BASE64_SSSE3 1
-#endif
-
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "service/common/base64_simd.h"
 
 namespace lipsync {
 namespace {
 
-constexpr char kAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+using base64_internal::kStandardAlphabet;
 
 // Pairs of output characters for every 12-bit input group: halves the table
 // lookups of the inner loop (encoding is the hot path for 5 MB audio).
@@ -25,8 +20,8 @@ struct PairTable {
   std::array<char, 4096 * 2> chars{};
   constexpr PairTable() {
     for (int i = 0; i < 4096; ++i) {
-      chars[2 * i] = kAlphabet[i >> 6];
-      chars[2 * i + 1] = kAlphabet[i & 63];
+      chars[2 * i] = kStandardAlphabet[i >> 6];
+      chars[2 * i + 1] = kStandardAlphabet[i & 63];
     }
   }
 };
@@ -43,8 +38,9 @@ struct PairWordTable {
   constexpr PairWordTable() {
     for (int i = 0; i < 4096; ++i) {
       words[i] = static_cast<uint16_t>(
-          static_cast<uint8_t>(kAlphabet[i >> 6]) |
-          (static_cast<uint16_t>(static_cast<uint8_t>(kAlphabet[i & 63]))
+          static_cast<uint8_t>(kStandardAlphabet[i >> 6]) |
+          (static_cast<uint16_t>(
+               static_cast<uint8_t>(kStandardAlphabet[i & 63]))
            << 8));
     }
   }
@@ -64,70 +60,13 @@ inline void EncodeSix(const uint8_t* in, char* out) {
 }
 #endif
 
-#ifdef LIPSYNC_BASE64_SSSE3
-// SSSE3 encoder: 12 input bytes -> 16 characters per step, the published
-// technique of W. Mula and D. Lemire ("Faster Base64 Encoding and Decoding
-// using AVX2 Instructions", ACM TOW 2018), in its 128-bit form: one shuffle
-// spreads the 3-byte groups into 32-bit lanes, two multiplies move the four
-// 6-bit fields of each lane into bytes, and one more shuffle maps each field
-// to its character range offset. Encoding 5 MB takes 1.0 ms instead of the
-// 8-byte scalar loop's 2.1 ms (docs/PERFORMANCE.md).
-__attribute__((target("ssse3"))) inline __m128i SixBitFields(__m128i input) {
-  // Bytes b1 b0 b2 b1 of each 3-byte group, so that every 16-bit half holds
-  // the two fields it will yield.
-  const __m128i in = _mm_shuffle_epi8(
-      input, _mm_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1));
-  const __m128i t0 = _mm_and_si128(in, _mm_set1_epi32(0x0fc0fc00));
-  const __m128i t1 = _mm_mulhi_epu16(t0, _mm_set1_epi32(0x04000040));
-  const __m128i t2 = _mm_and_si128(in, _mm_set1_epi32(0x003f03f0));
-  const __m128i t3 = _mm_mullo_epi16(t2, _mm_set1_epi32(0x01000010));
-  return _mm_or_si128(t1, t3);
-}
-
-__attribute__((target("ssse3"))) inline __m128i FieldsToChars(__m128i fields) {
-  // 0..51 -> 0, 52..61 -> 1..10, 62 -> 11, 63 -> 12; then 0..25 -> 13.
-  __m128i range = _mm_subs_epu8(fields, _mm_set1_epi8(51));
-  const __m128i upper = _mm_cmpgt_epi8(_mm_set1_epi8(26), fields);
-  range = _mm_or_si128(range, _mm_and_si128(upper, _mm_set1_epi8(13)));
-  // The offset from field value to character, per range.
-  const __m128i offsets = _mm_setr_epi8(
-      'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
-      '0' - 52, '0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
-  return _mm_add_epi8(_mm_shuffle_epi8(offsets, range), fields);
-}
-
-// Encodes whole 12-byte steps while 16 input bytes are readable (each load
-// reads 16, uses 12) and returns the input bytes consumed.
-__attribute__((target("ssse3"))) std::size_t EncodeStepsSsse3(const uint8_t* in,
-                                                              std::size_t n,
-                                                              char* out) {
-  std::size_t done = 0;
-  while (n - done >= 16) {
-    const __m128i raw =
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + done));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
-                     FieldsToChars(SixBitFields(raw)));
-    done += 12;
-    out += 16;
-  }
-  return done;
-}
-
-bool CpuHasSsse3() {
-  static const bool has = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("ssse3") != 0;
-  }();
-  return has;
-}
-#endif
-
 constexpr uint8_t kInvalid = 0xFF;
 struct DecodeTable {
   std::array<uint8_t, 256> value{};
   constexpr DecodeTable() {
     for (auto& v : value) v = kInvalid;
-    for (int i = 0; i < 64; ++i) value[static_cast<uint8_t>(kAlphabet[i])] = i;
+    for (int i = 0; i < 64; ++i)
+      value[static_cast<uint8_t>(kStandardAlphabet[i])] = i;
   }
 };
 constexpr DecodeTable kDecode;
@@ -186,39 +125,31 @@ void EncodeWithoutSimd(absl::string_view raw, char* out) {
   }
   if (n == 1) {
     const uint32_t v = uint32_t{in[0]} << 16;
-    out[0] = kAlphabet[v >> 18];
-    out[1] = kAlphabet[(v >> 12) & 63];
+    out[0] = kStandardAlphabet[v >> 18];
+    out[1] = kStandardAlphabet[(v >> 12) & 63];
     out[2] = '=';
     out[3] = '=';
   } else if (n == 2) {
     const uint32_t v = (uint32_t{in[0]} << 16) | (uint32_t{in[1]} << 8);
-    out[0] = kAlphabet[v >> 18];
-    out[1] = kAlphabet[(v >> 12) & 63];
-    out[2] = kAlphabet[(v >> 6) & 63];
+    out[0] = kStandardAlphabet[v >> 18];
+    out[1] = kStandardAlphabet[(v >> 12) & 63];
+    out[2] = kStandardAlphabet[(v >> 6) & 63];
     out[3] = '=';
   }
 }
 
-bool UsesSimd() {
-#ifdef LIPSYNC_BASE64_SSSE3
-  return CpuHasSsse3();
-#else
-  return false;
-#endif
-}
-
 }  // namespace base64_internal
 
+void base64_internal::EncodeWith(SimdLevel level, absl::string_view raw,
+                                 char* out) {
+  const std::size_t done = EncodeSimdSteps(
+      level, reinterpret_cast<const uint8_t*>(raw.data()), raw.size(), out);
+  raw.remove_prefix(done);
+  EncodeWithoutSimd(raw, out + Base64EncodedSize(done));
+}
+
 void Base64EncodeTo(absl::string_view raw, char* out) {
-#ifdef LIPSYNC_BASE64_SSSE3
-  if (raw.size() >= 16 && CpuHasSsse3()) {
-    const std::size_t done = EncodeStepsSsse3(
-        reinterpret_cast<const uint8_t*>(raw.data()), raw.size(), out);
-    raw.remove_prefix(done);
-    out += Base64EncodedSize(done);
-  }
-#endif
-  base64_internal::EncodeWithoutSimd(raw, out);
+  base64_internal::EncodeWith(base64_internal::FastestSimdLevel(), raw, out);
 }
 
 std::string Base64Encode(absl::string_view raw) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "service/common/base64_simd.h"
 
 namespace lipsync {
 
@@ -20,11 +21,12 @@ constexpr std::size_t Base64EncodedSize(std::size_t raw_size) {
 // Writes exactly Base64EncodedSize(raw.size()) characters to `out`.
 void Base64EncodeTo(absl::string_view raw, char* out);
 
-// For tests: the portable encoder alone, and whether Base64EncodeTo uses the
-// SIMD (SSSE3) steps on this CPU. Both produce identical output.
+// For tests and benchmarks: the portable encoder alone, and the encoder with
+// a given level's SIMD steps (CpuRuns(level) must hold). Base64EncodeTo uses
+// FastestSimdLevel(); every level produces identical output.
 namespace base64_internal {
 void EncodeWithoutSimd(absl::string_view raw, char* out);
-bool UsesSimd();
+void EncodeWith(SimdLevel level, absl::string_view raw, char* out);
 }  // namespace base64_internal
 
 // Convenience for small inputs and tests.

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -87,31 +88,56 @@ TEST(Base64Test, MatchesTheDefinitionAtEveryStepBoundary) {
   }
 }
 
-// On an x86-64 CPU with SSSE3 Base64EncodeTo takes 16-byte SIMD steps; the
-// portable encoder must agree with it (and with the definition) for every
-// length around the steps, at every input alignment, for every field value.
-TEST(Base64Test, SimdAndPortableEncodersAgreeAtEveryLengthAndAlignment) {
-  RecordProperty("simd", base64_internal::UsesSimd() ? "ssse3" : "none");
+// Every SIMD level this CPU runs (SSSE3 12-byte, AVX2 24-byte, AVX-512 VBMI
+// 48-byte steps) and the portable encoder must agree with the definition for
+// every length around the steps, at every input alignment, for every field
+// value, and write nothing past the encoded size.
+TEST(Base64Test,
+     EverySimdLevelAgreesWithTheDefinitionAtEveryLengthAndAlignment) {
+  using base64_internal::SimdLevel;
   std::mt19937 rng(11);
-  std::string buffer(200 + 16, '\0');
+  std::string buffer(300 + 64, '\0');
   for (auto& c : buffer) c = static_cast<char>(rng());
   // Every 6-bit value, in every position of a 3-byte group, at least once.
   for (int i = 0; i < 64; ++i) buffer[i * 3 / 4] = static_cast<char>(i * 4);
-  for (std::size_t offset = 0; offset < 16; ++offset) {
-    for (std::size_t len = 0; len <= 200; ++len) {
-      const absl::string_view raw(buffer.data() + offset, len);
-      const std::string expected = ReferenceEncode(std::string(raw));
-      std::string simd(expected.size() + 16, '#');
-      std::string portable(expected.size() + 16, '#');
-      Base64EncodeTo(raw, simd.data());
-      base64_internal::EncodeWithoutSimd(raw, portable.data());
-      ASSERT_EQ(simd.substr(0, expected.size()), expected)
-          << "length " << len << " offset " << offset;
-      ASSERT_EQ(portable.substr(0, expected.size()), expected)
-          << "length " << len << " offset " << offset;
-      ASSERT_EQ(simd.substr(expected.size()), std::string(16, '#'));
-      ASSERT_EQ(portable.substr(expected.size()), std::string(16, '#'));
+  std::string levels_run;
+  for (SimdLevel level : {SimdLevel::kPortable, SimdLevel::kSsse3,
+                          SimdLevel::kAvx2, SimdLevel::kAvx512Vbmi}) {
+    if (!base64_internal::CpuRuns(level)) continue;
+    absl::StrAppend(&levels_run, levels_run.empty() ? "" : ",",
+                    base64_internal::SimdLevelName(level));
+    for (std::size_t offset = 0; offset < 64; ++offset) {
+      for (std::size_t len = 0; len <= 300; ++len) {
+        const absl::string_view raw(buffer.data() + offset, len);
+        const std::string expected = ReferenceEncode(std::string(raw));
+        std::string out(expected.size() + 16, '#');
+        base64_internal::EncodeWith(level, raw, out.data());
+        ASSERT_EQ(out.substr(0, expected.size()), expected)
+            << base64_internal::SimdLevelName(level) << " length " << len
+            << " offset " << offset;
+        ASSERT_EQ(out.substr(expected.size()), std::string(16, '#'))
+            << base64_internal::SimdLevelName(level) << " wrote past the end";
+      }
     }
+  }
+  RecordProperty("simd_levels", levels_run);
+  EXPECT_TRUE(base64_internal::CpuRuns(base64_internal::FastestSimdLevel()));
+}
+
+// A large input through the SIMD steps the service uses: the steps must run
+// to the end of the buffer and hand exactly the tail to the portable code.
+TEST(Base64Test, FastestLevelEncodesAMegabyteLikeThePortableEncoder) {
+  std::mt19937 rng(5);
+  for (std::size_t len : {std::size_t{1} << 20, (std::size_t{1} << 20) + 1,
+                          (std::size_t{1} << 20) + 2}) {
+    std::string raw(len, '\0');
+    for (auto& c : raw) c = static_cast<char>(rng());
+    std::string fast(Base64EncodedSize(len), '\0');
+    std::string portable(Base64EncodedSize(len), '\0');
+    base64_internal::EncodeWith(base64_internal::FastestSimdLevel(), raw,
+                                fast.data());
+    base64_internal::EncodeWithoutSimd(raw, portable.data());
+    ASSERT_EQ(fast, portable) << "length " << len;
   }
 }
 
