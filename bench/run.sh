@@ -358,11 +358,14 @@ gateway() {
   return 0
 }
 
-# floor_grpc SCENARIO CONCURRENCY SECONDS: the loadgen against a bare gRPC
+# floor_grpc SCENARIO CONCURRENCY SECONDS [loadgen flags...]: the loadgen
+# (--mode=create-small unless flags say otherwise) against a bare gRPC
 # callback server started for the purpose (lipsync-floor-server); records
 # that server's CPU as floor_cpu_ticks.
 floor_grpc() {
   local scenario=$1 c=$2 secs=$3 rc=0 out pid port
+  shift 3
+  (($# > 0)) || set -- --mode=create-small
   rm -f "$WORK/floor.port"
   "$FLOOR_SERVER" --listen=127.0.0.1:0 --port_file="$WORK/floor.port" \
     >"$WORK/floor-server-$scenario.log" 2>&1 &
@@ -375,7 +378,7 @@ floor_grpc() {
   m0="$(machine_busy_ticks)"
   w0="$(date +%s%N)"
   out="$(timeout "$TOOL_TIMEOUT" "$LOADGEN" --target="127.0.0.1:$port" \
-    --label="$scenario-floor-grpc" --mode=create-small --concurrency="$c" \
+    --label="$scenario-floor-grpc" "$@" --concurrency="$c" \
     --channels=4 --duration="${secs}s" 2>"$WORK/loadgen.err" | tail -1)" || rc=$?
   f1="$(cpu_ticks "$pid")"
   c1="$(children_ticks)"
@@ -474,6 +477,10 @@ scenario_s2() {
   # One call at a time is ~10 calls/s here: twice the phase length for p50.
   direct S2 c1 1 "$((2 * LAT_DUR))" "$WORK/audio.json" --timeout=20s
   gateway S2 c1 --mode=create-audio --audio_bytes="$S2_AUDIO" --concurrency=1 --channels=1 --duration="$((2 * LAT_DUR))s"
+  # The floor (info rows): receiving the 5 MB create with gRPC alone, and
+  # POSTing its 6.7 MB JSON body with libcurl alone.
+  floor_grpc S2 "$S2_C" "$DUR" --mode=create-audio --audio_bytes="$S2_AUDIO"
+  floor_curl S2 "$S2_C" "$DUR" "$WORK/audio.json"
   stop_stack
 }
 

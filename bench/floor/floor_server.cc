@@ -1,8 +1,10 @@
-// lipsync-floor-server: the floor of the gRPC side of bench/run.sh S1. A bare
+// lipsync-floor-server: the floor of the gRPC side of bench/run.sh S1 and S2
+// (small creates, and creates that carry 5 MB of audio). A bare
 // gRPC callback-API server of kling.lipsync.v1.LipSyncService whose
 // CreateLipSyncTask answers at once with a fixed, gateway-sized LipSyncTask:
 // no validation, no upstream, no health, reflection, logging or metrics. Its
-// CPU per call is what gRPC 1.51 alone costs on this machine.
+// CPU per call is what gRPC 1.51 alone costs on this machine (it accepts the
+// gateway's largest message and links the gateway's malloc).
 // With --hand_off the handler instead queues the call to one other thread,
 // which finishes it: the shape of the gateway (a gRPC thread hands the call
 // to an I/O thread, whose completion finishes it), without libcurl, so the
@@ -28,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "kling/lipsync/v1/lipsync.grpc.pb.h"
+#include "service/common/limits.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0",
           "host:port to serve on (loopback only; port 0 picks one)");
@@ -160,6 +163,7 @@ int main(int argc, char** argv) {
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(lipsync::kMaxGrpcReceiveBytes);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) return Fail("cannot listen on " + listen);
   const std::string port_file = absl::GetFlag(FLAGS_port_file);

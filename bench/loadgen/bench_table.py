@@ -185,7 +185,7 @@ def s1(t, runs, notes):
               fmt(cpu_s(g, "tool_cpu_ticks") * 1e6 / max(1, calls(g)), 1),
               f"wrk {fmt(cpu_s(d, 'tool_cpu_ticks') * 1e6 / max(1, calls(d)), 1)}",
               "", "", None)
-    s1_floor(t, runs, g)
+    floor_rows(t, "S1", runs, g)
     for phase, graded in (("c1", True), ("c16", False), ("c1-evup", False)):
         d, g = runs.get(("S1", phase, "direct")), runs.get(("S1", phase, "gateway"))
         if not (d and g):
@@ -205,40 +205,46 @@ def s1(t, runs, notes):
                   "", "", None)
 
 
-def s1_floor(t, runs, g):
-    """Info rows: what each library alone costs per call at S1's load, and
-    the gateway's CPU per call against their sum (the floor of the stack)."""
-    fg = runs.get(("S1", "floor-grpc", "floor"))
-    fc = runs.get(("S1", "floor-curl", "floor"))
-    grpc_us = curl_us = None
+def floor_rows(t, scenario, runs, g, unit="µs"):
+    """Info rows: what each library alone costs per call at the scenario's
+    load, and the gateway's CPU per call against their sum (the floor of the
+    stack). `unit` is "µs" (S1) or "ms" (S2, per 5 MB call)."""
+    scale, digits = (1e6, 1) if unit == "µs" else (1e3, 2)
+    per = "per call" if unit == "µs" else "per 5 MB call"
+    fg = runs.get((scenario, "floor-grpc", "floor"))
+    fc = runs.get((scenario, "floor-curl", "floor"))
+    grpc_cost = curl_cost = None
     if fg and calls(fg) and not failures(fg):
-        grpc_us = cpu_s(fg, "floor_cpu_ticks") * 1e6 / calls(fg)
-        t.add("S1", f"floor: bare gRPC callback server, CPU per call "
-              f"c={fg.get('concurrency')} (µs)", fmt(grpc_us, 1),
+        grpc_cost = cpu_s(fg, "floor_cpu_ticks") * scale / calls(fg)
+        t.add(scenario, f"floor: bare gRPC callback server, CPU {per} "
+              f"c={fg.get('concurrency')} ({unit})", fmt(grpc_cost, digits),
               f"at {fmt(fg.get('rps', 0), 0)} calls/s", "", "", None)
     if fc and calls(fc) and not failures(fc):
         # The client's own getrusage; older lines: its ticks seen by run.sh.
         own = fc["cpu_s"] if "cpu_s" in fc else cpu_s(fc, "tool_cpu_ticks")
-        curl_us = own * 1e6 / calls(fc)
-        t.add("S1", f"floor: bare libcurl-multi client, CPU per call "
-              f"c={fc.get('concurrency')} (µs)", fmt(curl_us, 1),
+        curl_cost = own * scale / calls(fc)
+        t.add(scenario, f"floor: bare libcurl-multi client, CPU {per} "
+              f"c={fc.get('concurrency')} ({unit})", fmt(curl_cost, digits),
               f"at {fmt(fc.get('rps', 0), 0)} calls/s, "
               f"{fc.get('connects', '?')} connections", "", "", None)
-        t.add("S1", "  stand-in CPU per call under that client (µs)",
-              fmt(cpu_s(fc, "sim_cpu_ticks") * 1e6 / calls(fc), 1), "", "", "",
-              None)
-    if grpc_us is not None and curl_us is not None:
-        total = grpc_us + curl_us
+        t.add(scenario, f"  stand-in CPU {per} under that client ({unit})",
+              fmt(cpu_s(fc, "sim_cpu_ticks") * scale / calls(fc), digits), "",
+              "", "", None)
+    if grpc_cost is not None and curl_cost is not None:
+        total = grpc_cost + curl_cost
         limit, ratio = "", ""
         if g and calls(g):
-            gw_us = cpu_s(g, "gw_cpu_ticks") * 1e6 / calls(g)
-            limit = f"gateway {fmt(gw_us, 1)}"
-            ratio = fmt(gw_us / total) if total else ""
-        t.add("S1", "floor: sum (µs)", fmt(total, 1), limit, ratio, "", None)
+            gw_cost = cpu_s(g, "gw_cpu_ticks") * scale / calls(g)
+            limit = f"gateway {fmt(gw_cost, digits)}"
+            ratio = fmt(gw_cost / total) if total else ""
+        t.add(scenario, f"floor: sum ({unit})", fmt(total, digits), limit,
+              ratio, "", None)
 
 
 def s2(t, runs, notes):
     keys = [("S2", p, s) for p in ("tput", "c1") for s in ("direct", "gateway")]
+    keys += [k for k in (("S2", "floor-grpc", "floor"),
+                         ("S2", "floor-curl", "floor")) if k in runs]
     if not any(k in runs for k in keys):
         return
     check_calls(t, "S2", runs, keys)
@@ -255,6 +261,7 @@ def s2(t, runs, notes):
         ms = cpu_s(g, "gw_cpu_ticks") * 1e3 / max(1, calls(g))
         t.add("S2", f"gateway CPU per 5 MB call, c={c} (ms)", fmt(ms, 2), "", "",
               "<= 8", ms <= 8)
+    floor_rows(t, "S2", runs, g, unit="ms")
     d1, g1 = runs.get(("S2", "c1", "direct")), runs.get(("S2", "c1", "gateway"))
     if d1 and g1:
         added = g1["p50_ms"] - d1["p50_ms"]
