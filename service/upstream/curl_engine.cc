@@ -79,6 +79,12 @@ uint64_t CurlEngine::wakeups() const {
   return total;
 }
 
+uint64_t CurlEngine::epoll_ctl_calls() const {
+  uint64_t total = 0;
+  for (const auto& loop : loops_) total += loop->epoll_ctl_calls();
+  return total;
+}
+
 void CurlEngine::Lock(CURL*, curl_lock_data data, curl_lock_access,
                       void* self) {
   static_cast<CurlEngine*>(self)->share_locks_[data].lock();

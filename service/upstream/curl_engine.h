@@ -31,6 +31,9 @@ class CurlEngine final : public HttpTransport {
   // Wakeups of the I/O threads by Send and cancellations so far (tests,
   // metrics); fewer than the calls when submissions are batched.
   uint64_t wakeups() const;
+  // epoll_ctl calls of the I/O threads so far (tests, benchmarks): a
+  // kept-alive connection costs none per call.
+  uint64_t epoll_ctl_calls() const;
 
  private:
   CurlIoLoop* LeastBusyLoop() const;

@@ -1,5 +1,7 @@
 #include "service/upstream/curl_io_loop.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -149,6 +151,15 @@ void CurlIoLoop::StartPending() {
       transfer->Fail(std::move(configured));
       continue;
     }
+    // Connection sockets: parkable in the epoll set while idle, forgotten
+    // when libcurl closes them (EventPoll::MarkParkable). A connection keeps
+    // the callbacks of the handle that opened it.
+    curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION,
+                     &CurlIoLoop::OnSocketOpened);
+    curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, this);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION,
+                     &CurlIoLoop::OnSocketClosing);
+    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
     // Arms libcurl's timer at 0: RunDueTimer starts the transfer.
     curl_multi_add_handle(multi_, easy);
     active_.emplace(easy, std::move(transfer));
@@ -192,7 +203,7 @@ int CurlIoLoop::OnSocket(CURL*, curl_socket_t socket, int what, void* self,
                          void*) {
   EventPoll& poll = static_cast<CurlIoLoop*>(self)->poll_;
   if (what == CURL_POLL_REMOVE) {
-    poll.Forget(socket);
+    poll.Unwatch(socket);
     return 0;
   }
   const bool readable = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
@@ -200,6 +211,19 @@ int CurlIoLoop::OnSocket(CURL*, curl_socket_t socket, int what, void* self,
   // -1 makes libcurl abort the transfer (CURLM_ABORTED_BY_CALLBACK) rather
   // than wait on a socket that nothing watches.
   return poll.Watch(socket, readable, writable).ok() ? 0 : -1;
+}
+
+int CurlIoLoop::OnSocketOpened(void* self, curl_socket_t socket,
+                               curlsocktype purpose) {
+  if (purpose == CURLSOCKTYPE_IPCXN) {
+    static_cast<CurlIoLoop*>(self)->poll_.MarkParkable(socket);
+  }
+  return CURL_SOCKOPT_OK;
+}
+
+int CurlIoLoop::OnSocketClosing(void* self, curl_socket_t socket) {
+  static_cast<CurlIoLoop*>(self)->poll_.Closing(socket);
+  return close(socket);
 }
 
 int CurlIoLoop::OnTimer(CURLM*, long timeout_ms, void* self) {

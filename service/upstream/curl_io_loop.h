@@ -39,6 +39,8 @@ class CurlIoLoop {
 
   // Transfers currently owned by this loop (for metrics and tests).
   std::size_t active_transfers() const;
+  // epoll_ctl calls of the loop so far (tests, benchmarks).
+  uint64_t epoll_ctl_calls() const { return poll_.epoll_ctl_calls(); }
   // Wake-ups of the loop thread by Submit/Cancel so far (tests, metrics): at
   // most one per sleep of the loop, however many submissions it batches.
   uint64_t wakeups() const { return wakeups_.load(std::memory_order_relaxed); }
@@ -64,6 +66,12 @@ class CurlIoLoop {
   static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* self,
                       void* socket_data);
   static int OnTimer(CURLM* multi, long timeout_ms, void* self);
+  // CURLOPT_SOCKOPTFUNCTION / CURLOPT_CLOSESOCKETFUNCTION, on every handle:
+  // libcurl's connection sockets may stay parked in the epoll set between
+  // transfers, because their closing goes through here.
+  static int OnSocketOpened(void* self, curl_socket_t socket,
+                            curlsocktype purpose);
+  static int OnSocketClosing(void* self, curl_socket_t socket);
   CURL* AcquireEasy();
   void ReleaseEasy(CURL* easy);
 

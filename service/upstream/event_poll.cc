@@ -29,49 +29,79 @@ EventPoll::~EventPoll() {
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
+uint8_t& EventPoll::StateOf(int fd) {
+  if (static_cast<std::size_t>(fd) >= state_.size()) {
+    state_.resize(static_cast<std::size_t>(fd) + 1, 0);
+  }
+  return state_[static_cast<std::size_t>(fd)];
+}
+
+void EventPoll::MarkParkable(int fd) {
+  if (fd >= 0) StateOf(fd) |= kParkable;
+}
+
 absl::Status EventPoll::Watch(int fd, bool readable, bool writable) {
   if (!readable && !writable) {
-    Forget(fd);
+    Unwatch(fd);
     return absl::OkStatus();
   }
   const uint8_t wanted =
       (readable ? kReadable : uint8_t{0}) | (writable ? kWritable : uint8_t{0});
-  if (static_cast<std::size_t>(fd) >= interest_.size()) {
-    interest_.resize(static_cast<std::size_t>(fd) + 1, 0);
-  }
-  uint8_t& registered = interest_[static_cast<std::size_t>(fd)];
+  uint8_t& state = StateOf(fd);
+  const uint8_t registered = state & kInterest;
+  state &= static_cast<uint8_t>(~kParked);
   if (registered == wanted) return absl::OkStatus();
   epoll_event event{};
   // Level-triggered: libcurl reads and writes only as much as it wants per
   // call, so a socket must keep reporting while data is left.
   event.events = (readable ? EPOLLIN : 0u) | (writable ? EPOLLOUT : 0u);
   event.data.fd = fd;
-  int done = epoll_ctl(
-      epoll_fd_, registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
+  int done =
+      Control(registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
   // Defensive: the record and the kernel's set disagree (a descriptor closed
-  // without Forget); make the kernel's set match what is wanted.
+  // without Unwatch or Closing); make the kernel's set match what is wanted.
   if (done != 0 && errno == ENOENT) {
-    done = epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event);
+    done = Control(EPOLL_CTL_ADD, fd, &event);
   } else if (done != 0 && errno == EEXIST) {
-    done = epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event);
+    done = Control(EPOLL_CTL_MOD, fd, &event);
   }
+  state &= static_cast<uint8_t>(~kInterest);
   if (done != 0) {
-    registered = 0;
     return absl::InternalError(absl::StrCat("epoll_ctl on an upstream socket: ",
                                             std::strerror(errno)));
   }
-  registered = wanted;
+  state |= wanted;
   return absl::OkStatus();
 }
 
-void EventPoll::Forget(int fd) {
-  if (fd < 0 || static_cast<std::size_t>(fd) >= interest_.size() ||
-      interest_[static_cast<std::size_t>(fd)] == 0) {
+void EventPoll::Unwatch(int fd) {
+  if (fd < 0 || static_cast<std::size_t>(fd) >= state_.size()) return;
+  uint8_t& state = state_[static_cast<std::size_t>(fd)];
+  if ((state & kInterest) == 0) return;
+  if ((state & kParkable) != 0) {
+    state |= kParked;
     return;
   }
-  interest_[static_cast<std::size_t>(fd)] = 0;
+  Remove(fd, state);
+}
+
+void EventPoll::Closing(int fd) {
+  if (fd < 0 || static_cast<std::size_t>(fd) >= state_.size()) return;
+  uint8_t& state = state_[static_cast<std::size_t>(fd)];
+  if ((state & kInterest) != 0) Remove(fd, state);
+  state = 0;
+}
+
+void EventPoll::Remove(int fd, uint8_t& state) {
+  state &= static_cast<uint8_t>(~(kInterest | kParked));
   // Fails harmlessly (EBADF/ENOENT) when the descriptor is already closed.
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  Control(EPOLL_CTL_DEL, fd, nullptr);
+}
+
+int EventPoll::Control(int op, int fd, epoll_event* event) {
+  epoll_ctl_calls_.store(epoll_ctl_calls_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+  return epoll_ctl(epoll_fd_, op, fd, event);
 }
 
 void EventPoll::Wake() {
@@ -90,6 +120,13 @@ absl::Span<const EventPoll::Ready> EventPoll::Wait(int timeout_ms) {
     if (event.data.fd == wake_fd_) {
       uint64_t drained = 0;
       [[maybe_unused]] ssize_t got = read(wake_fd_, &drained, sizeof(drained));
+      continue;
+    }
+    uint8_t& state = StateOf(event.data.fd);
+    if ((state & kParked) != 0) {
+      // Nobody watches it: out of the set now, or level-triggered readiness
+      // (an idle connection the peer closed) would end every wait at once.
+      Remove(event.data.fd, state);
       continue;
     }
     Ready& ready = ready_[count++];

@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -38,13 +39,31 @@ class EventPoll {
   // Wait returns at once, empty, and the owner must fail its work).
   bool ok() const { return epoll_fd_ >= 0 && wake_fd_ >= 0; }
 
-  // Sets the interest in `fd` (adds it if new). Neither flag: removes it.
-  // No system call when the interest is unchanged.
+  // The owner will call Closing(fd) before it closes `fd` (libcurl's
+  // connection sockets, whose close the I/O loop intercepts). Unwatch may
+  // then leave the descriptor in the epoll set ("parked") instead of
+  // removing it, so that a kept-alive connection that libcurl stops watching
+  // between two transfers and watches again costs no epoll_ctl (it did two
+  // per call).
+  void MarkParkable(int fd);
+  // Sets the interest in `fd` (adds it if new). Neither flag: Unwatch.
+  // No system call when the interest is unchanged, parked or not.
   absl::Status Watch(int fd, bool readable, bool writable);
-  // Forgets `fd`; harmless if it is not watched. Must come before the
-  // descriptor is closed (libcurl's CURL_POLL_REMOVE does): a number closed
-  // and reused unforgotten would keep the old record and not be watched.
-  void Forget(int fd);
+  // Nothing is reported for `fd` any more. A parkable descriptor is parked:
+  // it stays in the epoll set, and if it turns ready while parked (the peer
+  // closed the idle connection) Wait removes it then, without a report.
+  // Others are removed at once; that must come before the descriptor is
+  // closed (libcurl's CURL_POLL_REMOVE does): a number closed and reused
+  // while still recorded would keep the old record and not be watched.
+  void Unwatch(int fd);
+  // `fd` is about to be closed: removes it from the set and forgets it
+  // (parkable or not). Harmless for a descriptor never watched.
+  void Closing(int fd);
+
+  // epoll_ctl calls made so far (tests, benchmarks). Thread-safe.
+  uint64_t epoll_ctl_calls() const {
+    return epoll_ctl_calls_.load(std::memory_order_relaxed);
+  }
 
   // Thread-safe: makes the current or next Wait return.
   void Wake();
@@ -56,11 +75,22 @@ class EventPoll {
  private:
   static constexpr std::size_t kMaxEvents = 256;
 
-  // Interest registered per descriptor number (kReadable | kWritable; 0:
-  // not watched), so that a change is one epoll_ctl and no change is none.
+  // Per descriptor number: the interest registered in the kernel
+  // (kReadable | kWritable; 0: not in the set), whether it is parked (in the
+  // set, nothing wanted) and whether it may be (MarkParkable). A change of
+  // interest is one epoll_ctl; no change is none.
   static constexpr uint8_t kReadable = 1;
   static constexpr uint8_t kWritable = 2;
-  std::vector<uint8_t> interest_;
+  static constexpr uint8_t kParked = 4;
+  static constexpr uint8_t kParkable = 8;
+  static constexpr uint8_t kInterest = kReadable | kWritable;
+  uint8_t& StateOf(int fd);
+  // Removes `fd` from the kernel's set and clears its interest and parking.
+  void Remove(int fd, uint8_t& state);
+  // epoll_ctl with the count kept (one writer: the owner's thread).
+  int Control(int op, int fd, epoll_event* event);
+  std::vector<uint8_t> state_;
+  std::atomic<uint64_t> epoll_ctl_calls_{0};
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;

@@ -78,7 +78,8 @@ class DeepBacklogServer : public httplib::Server {
 
 class LocalServer {
  public:
-  LocalServer() {
+  // cpp-httplib closes a connection after this many requests (its default).
+  explicit LocalServer(int requests_per_connection = 5) {
     server_.Post("/echo",
                  [this](const httplib::Request& req, httplib::Response& res) {
                    Record(req);
@@ -110,6 +111,7 @@ class LocalServer {
     // and idle kept-alive connections let go soon after the test.
     server_.new_task_queue = [] { return new httplib::ThreadPool(256); };
     server_.set_keep_alive_timeout(2);
+    server_.set_keep_alive_max_count(requests_per_connection);
     port_ = server_.bind_to_any_port("127.0.0.1");
     server_.DeepenBacklog();
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -271,6 +273,48 @@ TEST(CurlEngineTest, SequentialCallsReuseOneConnection) {
 TEST(CurlEngineTest, SequentialCallsStayOnOneLoopAndConnection) {
   EXPECT_EQ(ConnectionsOfSequentialCalls(/*io_threads=*/4).size(), 1u)
       << "calls spread over idle loops";
+}
+
+// Between two calls on a kept-alive connection libcurl stops watching its
+// socket and watches it again; parked in the epoll set, that costs no
+// epoll_ctl (it cost an EPOLL_CTL_DEL and an EPOLL_CTL_ADD per call).
+TEST(CurlEngineTest, CallsOnAKeptAliveConnectionMakeNoEpollCtl) {
+  LocalServer server;
+  CurlEngine engine(TestOptions(/*io_threads=*/1));
+  std::set<std::string> client_ports;
+  auto first = SendAndWait(engine, Get(server.Url("/port")), Call());
+  ASSERT_TRUE(first.ok()) << first.status();
+  client_ports.insert(first->body);
+  const uint64_t after_first = engine.epoll_ctl_calls();
+  EXPECT_GT(after_first, 0u) << "the new connection was never watched";
+  // Three more: the server closes a connection after its fifth request.
+  for (int i = 0; i < 3; ++i) {
+    auto r = SendAndWait(engine, Get(server.Url("/port")), Call());
+    ASSERT_TRUE(r.ok()) << r.status();
+    client_ports.insert(r->body);
+  }
+  EXPECT_EQ(client_ports.size(), 1u) << "not one kept-alive connection";
+  EXPECT_EQ(engine.epoll_ctl_calls(), after_first);
+}
+
+// Connections that the server closes after every answer: each next call
+// opens one whose socket usually gets the closed one's number. Closed through
+// the engine's close hook, the number is watched afresh (a stale record would
+// leave the new socket unwatched and hang the call).
+TEST(CurlEngineTest, ConnectionsTheServerClosesAreReplacedOnTheirNumbers) {
+  LocalServer server(/*requests_per_connection=*/1);
+  CurlEngine engine(TestOptions(/*io_threads=*/1));
+  std::set<std::string> client_ports;
+  for (int i = 0; i < 20; ++i) {
+    auto r = SendAndWait(engine, Post(server.Url("/echo"), "call"), Call());
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->body, "call");
+    auto port = SendAndWait(engine, Get(server.Url("/port")), Call());
+    ASSERT_TRUE(port.ok()) << port.status();
+    client_ports.insert(port->body);
+  }
+  // 20 new connections (ports may repeat: the kernel picks them).
+  EXPECT_GT(client_ports.size(), 1u) << "the connections were not replaced";
 }
 
 // Calls that overlap go to the loop with the fewest in flight.

@@ -59,14 +59,14 @@ TEST(EventPollTest, ChangedInterestIsWhatIsReported) {
   EXPECT_TRUE(poll.Wait(0).empty());
 }
 
-TEST(EventPollTest, ForgottenSocketIsNotReported) {
+TEST(EventPollTest, UnwatchedSocketIsNotReported) {
   EventPoll poll;
   SocketPair pair;
   ASSERT_TRUE(poll.Watch(pair.mine(), true, true).ok());
   pair.SendFromPeer();
-  poll.Forget(pair.mine());
+  poll.Unwatch(pair.mine());
   EXPECT_TRUE(poll.Wait(0).empty());
-  // Neither readable nor writable is the same as Forget.
+  // Neither readable nor writable is the same as Unwatch.
   ASSERT_TRUE(poll.Watch(pair.mine(), true, false).ok());
   ASSERT_TRUE(poll.Watch(pair.mine(), false, false).ok());
   EXPECT_TRUE(poll.Wait(0).empty());
@@ -87,14 +87,14 @@ TEST(EventPollTest, WakeBeforeTheWaitIsKeptAndConsumedOnce) {
   EXPECT_TRUE(poll.Wait(0).empty());
 }
 
-// libcurl says REMOVE (Forget) before it closes a socket (Curl_multi_closed),
+// libcurl says REMOVE (Unwatch) before it closes a socket (Curl_multi_closed),
 // and the next socket often gets the same number: it must be watched afresh.
-TEST(EventPollTest, DescriptorNumberReusedAfterForgetIsWatchedAfresh) {
+TEST(EventPollTest, DescriptorNumberReusedAfterUnwatchIsWatchedAfresh) {
   EventPoll poll;
   auto first = std::make_unique<SocketPair>();
   const int number = first->mine();
   ASSERT_TRUE(poll.Watch(number, true, false).ok());
-  poll.Forget(number);
+  poll.Unwatch(number);
   first->CloseMine();
   SocketPair second;
   ASSERT_EQ(second.mine(), number) << "the lowest free number is reused";
@@ -103,6 +103,75 @@ TEST(EventPollTest, DescriptorNumberReusedAfterForgetIsWatchedAfresh) {
   auto ready = poll.Wait(-1);
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_EQ(ready[0].fd, number);
+}
+
+// A kept-alive connection between two transfers: libcurl stops watching it
+// and watches it again. Parked, that costs no system call either way.
+TEST(EventPollTest, ParkedSocketIsWatchedAgainWithoutASystemCall) {
+  EventPoll poll;
+  SocketPair pair;
+  poll.MarkParkable(pair.mine());
+  ASSERT_TRUE(poll.Watch(pair.mine(), true, false).ok());
+  const uint64_t after_add = poll.epoll_ctl_calls();
+  poll.Unwatch(pair.mine());
+  ASSERT_TRUE(poll.Watch(pair.mine(), true, false).ok());
+  EXPECT_EQ(poll.epoll_ctl_calls(), after_add) << "parking made a system call";
+  pair.SendFromPeer();
+  auto ready = poll.Wait(-1);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].fd, pair.mine());
+  // Another interest than the parked one is one change.
+  poll.Unwatch(pair.mine());
+  ASSERT_TRUE(poll.Watch(pair.mine(), false, true).ok());
+  EXPECT_EQ(poll.epoll_ctl_calls(), after_add + 1);
+}
+
+// The peer closes an idle kept-alive connection: the parked socket turns
+// readable for good. It is not reported (nobody watches it) and leaves the
+// set then, so that the next waits do not end at once.
+TEST(EventPollTest, ParkedSocketThatTurnsReadyLeavesTheSetUnreported) {
+  EventPoll poll;
+  SocketPair pair;
+  poll.MarkParkable(pair.mine());
+  ASSERT_TRUE(poll.Watch(pair.mine(), true, false).ok());
+  poll.Unwatch(pair.mine());
+  pair.SendFromPeer();
+  const uint64_t before = poll.epoll_ctl_calls();
+  EXPECT_TRUE(poll.Wait(0).empty());
+  EXPECT_EQ(poll.epoll_ctl_calls(), before + 1)
+      << "removed when it turned ready";
+  EXPECT_TRUE(poll.Wait(0).empty());
+  EXPECT_EQ(poll.epoll_ctl_calls(), before + 1) << "reported again";
+  // Watched again later, it is added afresh and its data reported.
+  ASSERT_TRUE(poll.Watch(pair.mine(), true, false).ok());
+  auto ready = poll.Wait(-1);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_TRUE(ready[0].readable);
+}
+
+// A parked socket's number, closed through Closing and reused by the next
+// socket, is watched afresh (without Closing the record would say "already
+// watched" and the new socket would never be reported).
+TEST(EventPollTest, ClosingForgetsAParkedSocketSoItsNumberIsWatchedAfresh) {
+  EventPoll poll;
+  auto first = std::make_unique<SocketPair>();
+  const int number = first->mine();
+  poll.MarkParkable(number);
+  ASSERT_TRUE(poll.Watch(number, true, false).ok());
+  poll.Unwatch(number);
+  poll.Closing(number);
+  first->CloseMine();
+  SocketPair second;
+  ASSERT_EQ(second.mine(), number) << "the lowest free number is reused";
+  ASSERT_TRUE(poll.Watch(second.mine(), true, false).ok());
+  second.SendFromPeer();
+  auto ready = poll.Wait(-1);
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(ready[0].fd, number);
+  // And the new socket is not parkable unless marked so: Unwatch removes it.
+  const uint64_t before = poll.epoll_ctl_calls();
+  poll.Unwatch(number);
+  EXPECT_EQ(poll.epoll_ctl_calls(), before + 1);
 }
 
 }  // namespace
