@@ -33,6 +33,21 @@ class SocketPair {
   int fds_[2] = {-1, -1};
 };
 
+// Opens the next socket, which gets `number` (the lowest free one, just
+// closed), watches it for reading and expects its data to be reported.
+// Returns it, still open.
+std::unique_ptr<SocketPair> ExpectNextSocketOnTheNumberIsReported(
+    EventPoll& poll, int number) {
+  auto next = std::make_unique<SocketPair>();
+  EXPECT_EQ(next->mine(), number) << "the lowest free number is reused";
+  EXPECT_TRUE(poll.Watch(next->mine(), true, false).ok());
+  next->SendFromPeer();
+  auto ready = poll.Wait(-1);
+  EXPECT_EQ(ready.size(), 1u);
+  if (!ready.empty()) EXPECT_EQ(ready[0].fd, number);
+  return next;
+}
+
 TEST(EventPollTest, ReportsASocketThatHasDataToRead) {
   EventPoll poll;
   ASSERT_TRUE(poll.ok());
@@ -96,13 +111,7 @@ TEST(EventPollTest, DescriptorNumberReusedAfterUnwatchIsWatchedAfresh) {
   ASSERT_TRUE(poll.Watch(number, true, false).ok());
   poll.Unwatch(number);
   first->CloseMine();
-  SocketPair second;
-  ASSERT_EQ(second.mine(), number) << "the lowest free number is reused";
-  ASSERT_TRUE(poll.Watch(second.mine(), true, false).ok());
-  second.SendFromPeer();
-  auto ready = poll.Wait(-1);
-  ASSERT_EQ(ready.size(), 1u);
-  EXPECT_EQ(ready[0].fd, number);
+  ExpectNextSocketOnTheNumberIsReported(poll, number);
 }
 
 // A kept-alive connection between two transfers: libcurl stops watching it
@@ -161,13 +170,7 @@ TEST(EventPollTest, ClosingForgetsAParkedSocketSoItsNumberIsWatchedAfresh) {
   poll.Unwatch(number);
   poll.Closing(number);
   first->CloseMine();
-  SocketPair second;
-  ASSERT_EQ(second.mine(), number) << "the lowest free number is reused";
-  ASSERT_TRUE(poll.Watch(second.mine(), true, false).ok());
-  second.SendFromPeer();
-  auto ready = poll.Wait(-1);
-  ASSERT_EQ(ready.size(), 1u);
-  EXPECT_EQ(ready[0].fd, number);
+  auto second = ExpectNextSocketOnTheNumberIsReported(poll, number);
   // And the new socket is not parkable unless marked so: Unwatch removes it.
   const uint64_t before = poll.epoll_ctl_calls();
   poll.Unwatch(number);
