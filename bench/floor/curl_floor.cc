@@ -1,5 +1,5 @@
-// lipsync-floor-curl: the floor of the HTTP side of bench/run.sh S1 and S2. A bare
-// libcurl multi client that keeps --concurrency POSTs in flight to the
+// lipsync-floor-curl: the floor of the HTTP side of bench/run.sh S1 and S2. A
+// bare libcurl multi client that keeps --concurrency POSTs in flight to the
 // stand-in, with the gateway's curl options and headers, driven the efficient
 // way (one thread, curl_multi_socket_action over epoll) and reusing its easy
 // handles so that connections stay alive. Its CPU per call is what libcurl
