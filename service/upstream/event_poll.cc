@@ -37,7 +37,9 @@ uint8_t& EventPoll::StateOf(int fd) {
 }
 
 void EventPoll::MarkParkable(int fd) {
-  if (fd >= 0) StateOf(fd) |= kParkable;
+  // A socket just created is in no epoll set: whatever the record says was
+  // left by an earlier descriptor of that number, closed behind our back.
+  if (fd >= 0) StateOf(fd) = kParkable;
 }
 
 absl::Status EventPoll::Watch(int fd, bool readable, bool writable) {
@@ -78,7 +80,12 @@ void EventPoll::Unwatch(int fd) {
   if (fd < 0 || static_cast<std::size_t>(fd) >= state_.size()) return;
   uint8_t& state = state_[static_cast<std::size_t>(fd)];
   if ((state & kInterest) == 0) return;
-  if ((state & kParkable) != 0) {
+  // Only an idle connection (watched for reading) is parked. libcurl 7.88
+  // closes a socket that has not finished connecting (watched for writing)
+  // with close(2) itself, not through CURLOPT_CLOSESOCKETFUNCTION (curl pull
+  // request 11439, fixed in 8.2.0): its record must go now, or the next
+  // socket of that number would be taken for registered and never watched.
+  if ((state & kParkable) != 0 && (state & kInterest) == kReadable) {
     state |= kParked;
     return;
   }

@@ -39,22 +39,24 @@ class EventPoll {
   // Wait returns at once, empty, and the owner must fail its work).
   bool ok() const { return epoll_fd_ >= 0 && wake_fd_ >= 0; }
 
-  // The owner will call Closing(fd) before it closes `fd` (libcurl's
-  // connection sockets, whose close the I/O loop intercepts). Unwatch may
-  // then leave the descriptor in the epoll set ("parked") instead of
-  // removing it, so that a kept-alive connection that libcurl stops watching
-  // between two transfers and watches again costs no epoll_ctl (it did two
-  // per call).
+  // `fd` was just created, and the owner will call Closing(fd) before it
+  // closes it once connected (libcurl's connection sockets, whose close the
+  // I/O loop intercepts). Unwatch may then leave the descriptor in the epoll
+  // set ("parked") instead of removing it, so that a kept-alive connection
+  // that libcurl stops watching between two transfers and watches again
+  // costs no epoll_ctl (it did two per call). Forgets any record of an
+  // earlier descriptor of that number.
   void MarkParkable(int fd);
   // Sets the interest in `fd` (adds it if new). Neither flag: Unwatch.
   // No system call when the interest is unchanged, parked or not.
   absl::Status Watch(int fd, bool readable, bool writable);
-  // Nothing is reported for `fd` any more. A parkable descriptor is parked:
-  // it stays in the epoll set, and if it turns ready while parked (the peer
-  // closed the idle connection) Wait removes it then, without a report.
-  // Others are removed at once; that must come before the descriptor is
-  // closed (libcurl's CURL_POLL_REMOVE does): a number closed and reused
-  // while still recorded would keep the old record and not be watched.
+  // Nothing is reported for `fd` any more. A parkable descriptor watched
+  // only for reading (an idle connection) is parked: it stays in the epoll
+  // set, and if it turns ready while parked (the peer closed the idle
+  // connection) Wait removes it then, without a report. Others are removed
+  // at once, which must come before the descriptor is closed or the number
+  // reused (libcurl's CURL_POLL_REMOVE usually does): a number reused while
+  // still recorded would keep the old record and not be watched.
   void Unwatch(int fd);
   // `fd` is about to be closed: removes it from the set and forgets it
   // (parkable or not). Harmless for a descriptor never watched.

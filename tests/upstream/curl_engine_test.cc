@@ -7,8 +7,12 @@
 // visible to ThreadSanitizer, so this suite runs in the TSan stage.
 #include "service/upstream/curl_engine.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <memory>
@@ -297,10 +301,10 @@ TEST(CurlEngineTest, CallsOnAKeptAliveConnectionMakeNoEpollCtl) {
   EXPECT_EQ(engine.epoll_ctl_calls(), after_first);
 }
 
-// Connections that the server closes after every answer: each next call
-// opens one whose socket usually gets the closed one's number. Closed through
-// the engine's close hook, the number is watched afresh (a stale record would
-// leave the new socket unwatched and hang the call).
+// Connections that the server closes after every answer (libcurl closes
+// them through the loop's close hook): each next call opens a new connection,
+// usually on the closed one's descriptor number, and the old socket's record
+// must not keep the new one from being watched.
 TEST(CurlEngineTest, ConnectionsTheServerClosesAreReplacedOnTheirNumbers) {
   LocalServer server(/*requests_per_connection=*/1);
   CurlEngine engine(TestOptions(/*io_threads=*/1));
@@ -315,6 +319,76 @@ TEST(CurlEngineTest, ConnectionsTheServerClosesAreReplacedOnTheirNumbers) {
   }
   // 20 new connections (ports may repeat: the kernel picks them).
   EXPECT_GT(client_ports.size(), 1u) << "the connections were not replaced";
+}
+
+// A listener on 127.0.0.1 that never accepts, its backlog filled by a few
+// connects of its own: the kernel drops further SYNs, so a connect to it stays
+// pending (until the client gives up).
+class UnansweredListener {
+ public:
+  UnansweredListener() {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof(address);
+    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&address), size), 0);
+    EXPECT_EQ(listen(listener_, 0), 0);
+    EXPECT_EQ(
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size),
+        0);
+    port_ = ntohs(address.sin_port);
+    for (int i = 0; i < 4; ++i) {
+      const int filler = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      connect(filler, reinterpret_cast<sockaddr*>(&address), size);
+      fillers_.push_back(filler);
+    }
+  }
+  ~UnansweredListener() {
+    for (int fd : fillers_) close(fd);
+    close(listener_);
+  }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+ private:
+  int listener_ = -1;
+  int port_ = 0;
+  std::vector<int> fillers_;
+};
+
+// A call cancelled while its connect is pending: libcurl 7.88 closes that
+// socket by itself, not through the loop's close hook (EventPollTest
+// .ConnectingSocketClosedBehindOurBackLeavesNoRecord replays the sequence).
+// The call ends CANCELLED, and the next call, whose socket usually gets the
+// same number, is answered.
+TEST(CurlEngineTest, CallCancelledWhileConnectingLeavesTheNextCallWatched) {
+  LocalServer server;
+  UnansweredListener unanswered;
+  CurlEngine engine(TestOptions(/*io_threads=*/1));
+  const uint64_t before = engine.epoll_ctl_calls();
+  auto call = Call();
+  Latch done;
+  absl::StatusOr<HttpResponse> outcome;
+  engine.Send(Get(unanswered.Url("/never")), call,
+              [&](absl::StatusOr<HttpResponse> r) {
+                outcome = std::move(r);
+                done.Notify();
+              });
+  // The connect is pending once its socket is watched (for writing).
+  while (engine.epoll_ctl_calls() == before) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  call->Cancel();
+  done.Wait();
+  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kCancelled);
+  // A bound, not a speed: the answer comes at once when the socket is
+  // watched, and never when it is not.
+  auto next = std::make_shared<CallContext>(absl::Now() + absl::Seconds(20));
+  auto r = SendAndWait(engine, Get(server.Url("/port")), next);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->http_status, 200);
 }
 
 // Calls that overlap go to the loop with the fewest in flight.

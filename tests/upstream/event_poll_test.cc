@@ -1,5 +1,7 @@
 // EventPoll over socketpairs. No timed assertions: a Wait that should end
-// but does not hangs the test, and ctest's timeout fails it.
+// but does not hangs the test, and ctest's timeout fails it; the waits for a
+// socket that is ready at once are bounded (kReadyAtOnceMs) so that a lost
+// registration fails with its message instead.
 #include "service/upstream/event_poll.h"
 
 #include <sys/socket.h>
@@ -12,6 +14,9 @@
 
 namespace lipsync::upstream {
 namespace {
+
+// A bound, not a speed: these sockets are ready before the wait starts.
+constexpr int kReadyAtOnceMs = 5000;
 
 // Both ends of a connected local socket pair, closed at scope exit.
 class SocketPair {
@@ -42,8 +47,8 @@ std::unique_ptr<SocketPair> ExpectNextSocketOnTheNumberIsReported(
   EXPECT_EQ(next->mine(), number) << "the lowest free number is reused";
   EXPECT_TRUE(poll.Watch(next->mine(), true, false).ok());
   next->SendFromPeer();
-  auto ready = poll.Wait(-1);
-  EXPECT_EQ(ready.size(), 1u);
+  auto ready = poll.Wait(kReadyAtOnceMs);
+  EXPECT_EQ(ready.size(), 1u) << "the new socket is not watched";
   if (!ready.empty()) EXPECT_EQ(ready[0].fd, number);
   return next;
 }
@@ -175,6 +180,60 @@ TEST(EventPollTest, ClosingForgetsAParkedSocketSoItsNumberIsWatchedAfresh) {
   const uint64_t before = poll.epoll_ctl_calls();
   poll.Unwatch(number);
   EXPECT_EQ(poll.epoll_ctl_calls(), before + 1);
+}
+
+// A connection socket watched for writing is still connecting. libcurl 7.88
+// closes such a socket itself (not through the close hook), so it is never
+// parked: Unwatch removes it at once.
+TEST(EventPollTest, ConnectingSocketIsRemovedNotParked) {
+  EventPoll poll;
+  SocketPair pair;
+  poll.MarkParkable(pair.mine());
+  ASSERT_TRUE(poll.Watch(pair.mine(), false, /*writable=*/true).ok());
+  const uint64_t before = poll.epoll_ctl_calls();
+  poll.Unwatch(pair.mine());
+  EXPECT_EQ(poll.epoll_ctl_calls(), before + 1);
+}
+
+// libcurl 7.88 cancelling a connect: the socket is closed behind our back,
+// then CURL_POLL_REMOVE arrives. The next socket of that number (here one
+// libcurl did not create for a connection, like a resolver's socket pair)
+// must be watched afresh.
+TEST(EventPollTest, ConnectingSocketClosedBehindOurBackLeavesNoRecord) {
+  EventPoll poll;
+  auto first = std::make_unique<SocketPair>();
+  const int number = first->mine();
+  poll.MarkParkable(number);
+  ASSERT_TRUE(poll.Watch(number, false, /*writable=*/true).ok());
+  first->CloseMine();
+  poll.Unwatch(number);
+  SocketPair second;
+  ASSERT_EQ(second.mine(), number) << "the lowest free number is reused";
+  ASSERT_TRUE(poll.Watch(second.mine(), false, /*writable=*/true).ok());
+  auto ready = poll.Wait(kReadyAtOnceMs);
+  ASSERT_EQ(ready.size(), 1u) << "the new socket is not watched";
+  EXPECT_TRUE(ready[0].writable);
+}
+
+// Should a parked socket ever be closed behind our back, the next connection
+// socket of that number starts from a clean record (MarkParkable), so it is
+// added to the set rather than taken for registered.
+TEST(EventPollTest, NewConnectionSocketForgetsAStaleParkedRecord) {
+  EventPoll poll;
+  auto first = std::make_unique<SocketPair>();
+  const int number = first->mine();
+  poll.MarkParkable(number);
+  ASSERT_TRUE(poll.Watch(number, /*readable=*/true, false).ok());
+  poll.Unwatch(number);  // parked
+  first->CloseMine();    // no Closing
+  auto next = std::make_unique<SocketPair>();
+  ASSERT_EQ(next->mine(), number) << "the lowest free number is reused";
+  poll.MarkParkable(number);
+  ASSERT_TRUE(poll.Watch(number, /*readable=*/true, false).ok());
+  next->SendFromPeer();
+  auto ready = poll.Wait(kReadyAtOnceMs);
+  ASSERT_EQ(ready.size(), 1u) << "the new socket is not watched";
+  EXPECT_EQ(ready[0].fd, number);
 }
 
 }  // namespace
