@@ -185,19 +185,29 @@ std::shared_ptr<CallContext> Call() {
   return std::make_shared<CallContext>(absl::Now() + absl::Hours(1));
 }
 
+// One call's answer, filled in by the engine's callback (SendInto).
+struct Outcome {
+  Latch done;
+  absl::StatusOr<HttpResponse> response;
+};
+
+void SendInto(CurlEngine& engine, HttpRequest request,
+              std::shared_ptr<CallContext> call, Outcome& outcome) {
+  engine.Send(std::move(request), std::move(call),
+              [&outcome](absl::StatusOr<HttpResponse> r) {
+                outcome.response = std::move(r);
+                outcome.done.Notify();
+              });
+}
+
 // Sends one request and waits for its outcome.
 absl::StatusOr<HttpResponse> SendAndWait(CurlEngine& engine,
                                          HttpRequest request,
                                          std::shared_ptr<CallContext> call) {
-  Latch done;
-  absl::StatusOr<HttpResponse> outcome;
-  engine.Send(std::move(request), std::move(call),
-              [&](absl::StatusOr<HttpResponse> r) {
-                outcome = std::move(r);
-                done.Notify();
-              });
-  done.Wait();
-  return outcome;
+  Outcome outcome;
+  SendInto(engine, std::move(request), std::move(call), outcome);
+  outcome.done.Wait();
+  return outcome.response;
 }
 
 HttpRequest Post(const std::string& url, std::string body) {
@@ -369,20 +379,15 @@ TEST(CurlEngineTest, CallCancelledWhileConnectingLeavesTheNextCallWatched) {
   CurlEngine engine(TestOptions(/*io_threads=*/1));
   const uint64_t before = engine.epoll_ctl_calls();
   auto call = Call();
-  Latch done;
-  absl::StatusOr<HttpResponse> outcome;
-  engine.Send(Get(unanswered.Url("/never")), call,
-              [&](absl::StatusOr<HttpResponse> r) {
-                outcome = std::move(r);
-                done.Notify();
-              });
+  Outcome cancelled;
+  SendInto(engine, Get(unanswered.Url("/never")), call, cancelled);
   // The connect is pending once its socket is watched (for writing).
   while (engine.epoll_ctl_calls() == before) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   call->Cancel();
-  done.Wait();
-  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kCancelled);
+  cancelled.done.Wait();
+  EXPECT_EQ(cancelled.response.status().code(), absl::StatusCode::kCancelled);
   // A bound, not a speed: the answer comes at once when the socket is
   // watched, and never when it is not.
   auto next = std::make_shared<CallContext>(absl::Now() + absl::Seconds(20));
@@ -461,17 +466,12 @@ TEST(CurlEngineTest, CancelAbortsATransferInFlight) {
   LocalServer server;
   CurlEngine engine(TestOptions(/*io_threads=*/1));
   auto call = Call();
-  Latch done;
-  absl::StatusOr<HttpResponse> outcome;
-  engine.Send(Get(server.Url("/hold")), call,
-              [&](absl::StatusOr<HttpResponse> r) {
-                outcome = std::move(r);
-                done.Notify();
-              });
+  Outcome cancelled;
+  SendInto(engine, Get(server.Url("/hold")), call, cancelled);
   server.WaitUntilHolding(1);  // the server has the request
   call->Cancel();
-  done.Wait();
-  EXPECT_EQ(outcome.status().code(), absl::StatusCode::kCancelled);
+  cancelled.done.Wait();
+  EXPECT_EQ(cancelled.response.status().code(), absl::StatusCode::kCancelled);
   server.release().Notify();
 }
 
