@@ -38,18 +38,37 @@ class SocketPair {
   int fds_[2] = {-1, -1};
 };
 
+// What a socket is watched for: reading (an idle connection) or writing (a
+// connection still connecting).
+enum class Want { kRead, kWrite };
+
+// A connection socket as libcurl's opens one: marked parkable, then watched.
+std::unique_ptr<SocketPair> WatchedConnection(EventPoll& poll, Want want) {
+  auto pair = std::make_unique<SocketPair>();
+  poll.MarkParkable(pair->mine());
+  EXPECT_TRUE(
+      poll.Watch(pair->mine(), want == Want::kRead, want == Want::kWrite).ok());
+  return pair;
+}
+
 // Opens the next socket, which gets `number` (the lowest free one, just
-// closed), watches it for reading and expects its data to be reported.
-// Returns it, still open.
+// closed), marks it parkable if asked, watches it for `want` and expects it
+// to be reported. Returns it, still open.
 std::unique_ptr<SocketPair> ExpectNextSocketOnTheNumberIsReported(
-    EventPoll& poll, int number) {
+    EventPoll& poll, int number, Want want = Want::kRead,
+    bool parkable = false) {
   auto next = std::make_unique<SocketPair>();
   EXPECT_EQ(next->mine(), number) << "the lowest free number is reused";
-  EXPECT_TRUE(poll.Watch(next->mine(), true, false).ok());
-  next->SendFromPeer();
+  if (parkable) poll.MarkParkable(number);
+  EXPECT_TRUE(
+      poll.Watch(number, want == Want::kRead, want == Want::kWrite).ok());
+  if (want == Want::kRead) next->SendFromPeer();
   auto ready = poll.Wait(kReadyAtOnceMs);
   EXPECT_EQ(ready.size(), 1u) << "the new socket is not watched";
-  if (!ready.empty()) EXPECT_EQ(ready[0].fd, number);
+  if (!ready.empty()) {
+    EXPECT_EQ(ready[0].fd, number);
+    EXPECT_EQ(ready[0].writable, want == Want::kWrite);
+  }
   return next;
 }
 
@@ -168,10 +187,8 @@ TEST(EventPollTest, ParkedSocketThatTurnsReadyLeavesTheSetUnreported) {
 // watched" and the new socket would never be reported).
 TEST(EventPollTest, ClosingForgetsAParkedSocketSoItsNumberIsWatchedAfresh) {
   EventPoll poll;
-  auto first = std::make_unique<SocketPair>();
+  auto first = WatchedConnection(poll, Want::kRead);
   const int number = first->mine();
-  poll.MarkParkable(number);
-  ASSERT_TRUE(poll.Watch(number, true, false).ok());
   poll.Unwatch(number);
   poll.Closing(number);
   first->CloseMine();
@@ -187,11 +204,9 @@ TEST(EventPollTest, ClosingForgetsAParkedSocketSoItsNumberIsWatchedAfresh) {
 // parked: Unwatch removes it at once.
 TEST(EventPollTest, ConnectingSocketIsRemovedNotParked) {
   EventPoll poll;
-  SocketPair pair;
-  poll.MarkParkable(pair.mine());
-  ASSERT_TRUE(poll.Watch(pair.mine(), false, /*writable=*/true).ok());
+  auto connecting = WatchedConnection(poll, Want::kWrite);
   const uint64_t before = poll.epoll_ctl_calls();
-  poll.Unwatch(pair.mine());
+  poll.Unwatch(connecting->mine());
   EXPECT_EQ(poll.epoll_ctl_calls(), before + 1);
 }
 
@@ -201,18 +216,11 @@ TEST(EventPollTest, ConnectingSocketIsRemovedNotParked) {
 // must be watched afresh.
 TEST(EventPollTest, ConnectingSocketClosedBehindOurBackLeavesNoRecord) {
   EventPoll poll;
-  auto first = std::make_unique<SocketPair>();
+  auto first = WatchedConnection(poll, Want::kWrite);
   const int number = first->mine();
-  poll.MarkParkable(number);
-  ASSERT_TRUE(poll.Watch(number, false, /*writable=*/true).ok());
   first->CloseMine();
   poll.Unwatch(number);
-  SocketPair second;
-  ASSERT_EQ(second.mine(), number) << "the lowest free number is reused";
-  ASSERT_TRUE(poll.Watch(second.mine(), false, /*writable=*/true).ok());
-  auto ready = poll.Wait(kReadyAtOnceMs);
-  ASSERT_EQ(ready.size(), 1u) << "the new socket is not watched";
-  EXPECT_TRUE(ready[0].writable);
+  ExpectNextSocketOnTheNumberIsReported(poll, number, Want::kWrite);
 }
 
 // Should a parked socket ever be closed behind our back, the next connection
@@ -220,20 +228,12 @@ TEST(EventPollTest, ConnectingSocketClosedBehindOurBackLeavesNoRecord) {
 // added to the set rather than taken for registered.
 TEST(EventPollTest, NewConnectionSocketForgetsAStaleParkedRecord) {
   EventPoll poll;
-  auto first = std::make_unique<SocketPair>();
+  auto first = WatchedConnection(poll, Want::kRead);
   const int number = first->mine();
-  poll.MarkParkable(number);
-  ASSERT_TRUE(poll.Watch(number, /*readable=*/true, false).ok());
   poll.Unwatch(number);  // parked
   first->CloseMine();    // no Closing
-  auto next = std::make_unique<SocketPair>();
-  ASSERT_EQ(next->mine(), number) << "the lowest free number is reused";
-  poll.MarkParkable(number);
-  ASSERT_TRUE(poll.Watch(number, /*readable=*/true, false).ok());
-  next->SendFromPeer();
-  auto ready = poll.Wait(kReadyAtOnceMs);
-  ASSERT_EQ(ready.size(), 1u) << "the new socket is not watched";
-  EXPECT_EQ(ready[0].fd, number);
+  ExpectNextSocketOnTheNumberIsReported(poll, number, Want::kRead,
+                                        /*parkable=*/true);
 }
 
 }  // namespace
