@@ -1,5 +1,7 @@
 #include "service/audio/audio_sniffer.h"
 
+#include <string>
+
 #include "service/audio/adts_parser.h"
 #include "service/audio/byte_reader.h"
 #include "service/audio/id3_tag.h"
@@ -30,6 +32,15 @@ absl::StatusOr<AudioInfo> SniffAudio(absl::string_view bytes) {
   if (HasAdtsHeaderAt(bytes, 0)) return ParseAdts(bytes);
   if (HasMpegAudioHeaderAt(bytes, 0)) return ParseMp3(bytes);
   return NotRecognisedError();
+}
+
+absl::StatusOr<AudioInfo> SniffAudio(const absl::Cord& bytes) {
+  if (auto flat = bytes.TryFlat()) {  // an absl::optional
+    return SniffAudio(*flat);
+  }
+  const std::string signature(bytes.Subcord(0, 4));
+  if (signature == "RIFF" || signature == "RF64") return ParseWav(bytes);
+  return SniffAudio(std::string(bytes));
 }
 
 }  // namespace lipsync::audio

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/string_view.h"
 #include "service/audio/audio_info.h"
 
@@ -34,6 +35,13 @@ inline constexpr int64_t kMaxAudioDurationMs = 60000;
 // (possibly followed by a detail in parentheses), "truncated <format>: ...",
 // or "corrupt <format>: ...".
 absl::StatusOr<AudioInfo> SniffAudio(absl::string_view bytes);
+
+// The same on bytes in pieces (an absl::Cord of gRPC's received slices):
+// flat bytes and WAV (the one container in which 60 s make megabytes; only
+// its headers are read) are sniffed where they lie; the compressed
+// containers, whose parsers walk frames and boxes through the whole buffer
+// and whose 60 s are a fraction of WAV's size, on one flat copy.
+absl::StatusOr<AudioInfo> SniffAudio(const absl::Cord& bytes);
 
 }  // namespace lipsync::audio
 

@@ -1,6 +1,8 @@
 #include "service/audio/wav_parser.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -41,14 +43,13 @@ bool IsPcmLike(uint16_t codec) {
          codec == kFormatAlaw || codec == kFormatMulaw;
 }
 
-absl::StatusOr<WavFormat> ParseFmt(absl::string_view bytes, size_t body,
-                                   uint32_t chunk_size) {
+// `fmt` holds the first min(chunk_size, 40) bytes of the chunk's body.
+absl::StatusOr<WavFormat> ParseFmt(absl::string_view fmt, uint32_t chunk_size) {
   if (chunk_size < kMinFmtSize) {
     return CorruptError(kWav, absl::StrCat("fmt chunk is ", chunk_size,
                                            " bytes, needs at least 16"));
   }
-  ByteReader r(bytes);
-  r.Seek(body);  // The caller checked that the whole chunk is present.
+  ByteReader r(fmt);
   WavFormat f;
   f.codec = *r.ReadU16Le();
   f.channels = *r.ReadU16Le();
@@ -62,7 +63,7 @@ absl::StatusOr<WavFormat> ParseFmt(absl::string_view bytes, size_t body,
                              " bytes, needs 40"));
     }
     // The first two bytes of the sub-format GUID are the real codec.
-    f.codec = *LoadU16Le(bytes, body + 24);
+    f.codec = *LoadU16Le(fmt, 24);
   }
   if (f.channels == 0) return CorruptError(kWav, "fmt declares 0 channels");
   if (f.sample_rate == 0 || f.sample_rate > kMaxSampleRateHz) {
@@ -76,20 +77,57 @@ absl::StatusOr<WavFormat> ParseFmt(absl::string_view bytes, size_t body,
   return f;
 }
 
-}  // namespace
+// The bytes ParseWavFrom reads: their size, and copies of small ranges
+// (headers, never the samples) that the caller has checked are inside.
+class FlatBytes {
+ public:
+  explicit FlatBytes(absl::string_view bytes) : bytes_(bytes) {}
+  size_t size() const { return bytes_.size(); }
+  void Read(size_t offset, size_t n, char* out) const {
+    std::memcpy(out, bytes_.data() + offset, n);
+  }
 
-absl::StatusOr<AudioInfo> ParseWav(absl::string_view bytes) {
-  const bool rf64 = HasTagAt(bytes, 0, "RF64");
-  if (!HasTagAt(bytes, 0, "RIFF") && !rf64) {
+ private:
+  absl::string_view bytes_;
+};
+
+class CordBytes {
+ public:
+  explicit CordBytes(const absl::Cord& bytes) : bytes_(bytes) {}
+  size_t size() const { return bytes_.size(); }
+  void Read(size_t offset, size_t n, char* out) const {
+    const absl::Cord range =
+        bytes_.Subcord(offset, n);  // must outlive the loop
+    for (absl::string_view chunk : range.Chunks()) {
+      std::memcpy(out, chunk.data(), chunk.size());
+      out += chunk.size();
+    }
+  }
+
+ private:
+  const absl::Cord& bytes_;
+};
+
+// A WAV file is a short header, chunk headers and the samples: only the
+// headers are read (copied into small arrays), so the samples may lie in
+// one buffer or in many pieces.
+template <typename Bytes>
+absl::StatusOr<AudioInfo> ParseWavFrom(const Bytes& bytes) {
+  char header_bytes[kRiffHeaderSize];
+  const absl::string_view header(header_bytes,
+                                 std::min(bytes.size(), kRiffHeaderSize));
+  bytes.Read(0, header.size(), header_bytes);
+  const bool rf64 = HasTagAt(header, 0, "RF64");
+  if (!HasTagAt(header, 0, "RIFF") && !rf64) {
     return NotRecognisedError("no RIFF header");
   }
   if (bytes.size() < kRiffHeaderSize) {
     return TruncatedError(kWav, absl::StrCat("RIFF header needs 12 bytes, ",
                                              bytes.size(), " present"));
   }
-  if (!HasTagAt(bytes, 8, "WAVE")) {
+  if (!HasTagAt(header, 8, "WAVE")) {
     return NotRecognisedError(absl::StrCat(
-        "RIFF form type ", QuoteTag(bytes.substr(8, 4)), ", not 'WAVE'"));
+        "RIFF form type ", QuoteTag(header.substr(8, 4)), ", not 'WAVE'"));
   }
 
   std::optional<WavFormat> format;
@@ -106,8 +144,11 @@ absl::StatusOr<AudioInfo> ParseWav(absl::string_view bytes) {
       }
       return TruncatedError(kWav, "no data chunk before the end of the file");
     }
-    const absl::string_view id = bytes.substr(pos, 4);
-    const uint32_t chunk_size = *LoadU32Le(bytes, pos + 4);
+    char chunk_header[kChunkHeaderSize];
+    bytes.Read(pos, kChunkHeaderSize, chunk_header);
+    const absl::string_view id(chunk_header, 4);
+    const uint32_t chunk_size =
+        *LoadU32Le(absl::string_view(chunk_header, kChunkHeaderSize), 4);
     const size_t body = pos + kChunkHeaderSize;
     const size_t available = bytes.size() - body;
 
@@ -138,14 +179,23 @@ absl::StatusOr<AudioInfo> ParseWav(absl::string_view bytes) {
     }
     if (id == "fmt ") {
       if (format.has_value()) return CorruptError(kWav, "two fmt chunks");
-      absl::StatusOr<WavFormat> parsed = ParseFmt(bytes, body, chunk_size);
+      char fmt[kExtensibleFmtSize];
+      const size_t fmt_size = std::min<size_t>(chunk_size, kExtensibleFmtSize);
+      bytes.Read(body, fmt_size, fmt);
+      absl::StatusOr<WavFormat> parsed =
+          ParseFmt(absl::string_view(fmt, fmt_size), chunk_size);
       if (!parsed.ok()) return parsed.status();
       format = *parsed;
     } else if (id == "fact" && chunk_size >= 4) {
-      fact_samples = *LoadU32Le(bytes, body);
+      char samples[4];
+      bytes.Read(body, sizeof samples, samples);
+      fact_samples = *LoadU32Le(absl::string_view(samples, sizeof samples), 0);
     } else if (id == "ds64" && rf64 && chunk_size >= 24) {
       // riff size (8), data size (8), sample count (8).
-      ds64_data_size = *LoadU64Le(bytes, body + 8);
+      char data_size_bytes[8];
+      bytes.Read(body + 8, sizeof data_size_bytes, data_size_bytes);
+      ds64_data_size = *LoadU64Le(
+          absl::string_view(data_size_bytes, sizeof data_size_bytes), 0);
     }
     // Chunks are padded to an even size; a missing final pad byte is harmless.
     pos = body + chunk_size;
@@ -165,6 +215,16 @@ absl::StatusOr<AudioInfo> ParseWav(absl::string_view bytes) {
     info.duration_ms = UnitsToMillis(*data_size, format->byte_rate);
   }
   return info;
+}
+
+}  // namespace
+
+absl::StatusOr<AudioInfo> ParseWav(absl::string_view bytes) {
+  return ParseWavFrom(FlatBytes(bytes));
+}
+
+absl::StatusOr<AudioInfo> ParseWav(const absl::Cord& bytes) {
+  return ParseWavFrom(CordBytes(bytes));
 }
 
 }  // namespace lipsync::audio

@@ -2,6 +2,7 @@
 #define LIPSYNC_SERVICE_AUDIO_WAV_PARSER_H_
 
 #include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/string_view.h"
 #include "service/audio/audio_info.h"
 
@@ -23,6 +24,9 @@ namespace lipsync::audio {
 // Never reads outside `bytes`. Errors: INVALID_ARGUMENT ("truncated WAV: ...",
 // "corrupt WAV: ...", or the not-recognised message for a non-WAVE RIFF).
 absl::StatusOr<AudioInfo> ParseWav(absl::string_view bytes);
+// The same on bytes in pieces (gRPC's received slices): only the headers are
+// read, so the samples are neither copied nor touched.
+absl::StatusOr<AudioInfo> ParseWav(const absl::Cord& bytes);
 
 }  // namespace lipsync::audio
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "service/common/base64.h"
 
@@ -41,7 +42,10 @@ void EncodeRange(absl::string_view raw, uint64_t offset, char* out,
 
 void StreamedBody::AppendText(absl::string_view text) {
   if (text.empty()) return;
-  if (pieces_.empty() || pieces_.back().base64) pieces_.emplace_back();
+  if (pieces_.empty() || pieces_.back().base64) {
+    pieces_.emplace_back();
+    pieces_.back().start = size_;
+  }
   Piece& piece = pieces_.back();
   piece.text.append(text.data(), text.size());
   piece.size += text.size();
@@ -58,36 +62,68 @@ std::optional<absl::string_view> StreamedBody::SingleText() const {
 }
 
 void StreamedBody::AppendBase64Of(absl::string_view raw) {
+  AppendBase64Piece(raw);
+}
+
+void StreamedBody::AppendBase64Piece(absl::string_view raw) {
   if (raw.empty()) return;
   Piece piece;
   piece.base64 = true;
   piece.raw = raw;
+  piece.start = size_;
   piece.size = Base64EncodedSize(raw.size());
   size_ += piece.size;
   pieces_.push_back(std::move(piece));
 }
 
+void StreamedBody::AppendBase64Of(const absl::Cord& raw) {
+  // Base64 encodes 3-byte groups independently, so the encoding of the
+  // whole is the encodings of its 3-aligned runs, one after the other.
+  // Small Cords may keep their bytes inside the Cord object itself (which
+  // moves with this body): those are encoded now, as text.
+  constexpr std::size_t kSmallestReferenced = 64;
+  if (raw.size() < kSmallestReferenced) {
+    AppendText(Base64Encode(std::string(raw)));
+    return;
+  }
+  held_.push_back(raw);
+  std::string straddling;  // 0-2 bytes waiting for the next chunk
+  for (absl::string_view chunk : held_.back().Chunks()) {
+    if (!straddling.empty()) {
+      const std::size_t take =
+          std::min<std::size_t>(3 - straddling.size(), chunk.size());
+      straddling.append(chunk.data(), take);
+      chunk.remove_prefix(take);
+      if (straddling.size() < 3) continue;
+      AppendText(Base64Encode(straddling));
+      straddling.clear();
+    }
+    const std::size_t whole = chunk.size() / 3 * 3;
+    AppendBase64Piece(chunk.substr(0, whole));
+    straddling.assign(chunk.data() + whole, chunk.size() - whole);
+  }
+  if (!straddling.empty()) AppendText(Base64Encode(straddling));
+}
+
 std::size_t StreamedBody::ReadAt(uint64_t offset, char* out,
                                  std::size_t n) const {
   std::size_t written = 0;
-  uint64_t start = 0;  // body offset of the current piece
-  // A create body has a handful of pieces: a linear walk is cheapest.
-  for (const Piece& piece : pieces_) {
-    if (written == n) break;
-    const uint64_t end = start + piece.size;
-    if (offset < end) {
-      const uint64_t local = offset - start;
-      const std::size_t take = static_cast<std::size_t>(
-          std::min<uint64_t>(piece.size - local, n - written));
-      if (piece.base64) {
-        EncodeRange(piece.raw, local, out + written, take);
-      } else {
-        std::memcpy(out + written, piece.text.data() + local, take);
-      }
-      written += take;
-      offset += take;
+  // Audio in gRPC's slices makes hundreds of pieces: find the first one
+  // that reaches past `offset`, then read on from there.
+  auto piece = std::partition_point(
+      pieces_.begin(), pieces_.end(),
+      [offset](const Piece& p) { return p.start + p.size <= offset; });
+  for (; piece != pieces_.end() && written < n; ++piece) {
+    const uint64_t local = offset - piece->start;
+    const std::size_t take = static_cast<std::size_t>(
+        std::min<uint64_t>(piece->size - local, n - written));
+    if (piece->base64) {
+      EncodeRange(piece->raw, local, out + written, take);
+    } else {
+      std::memcpy(out + written, piece->text.data() + local, take);
     }
-    start = end;
+    written += take;
+    offset += take;
   }
   return written;
 }

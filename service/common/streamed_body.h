@@ -1,8 +1,9 @@
 // An HTTP request body described as pieces instead of materialised: literal
-// text, and "standard Base64 of these bytes" referencing bytes owned
-// elsewhere (a request's `sound_file_bytes`). The transport pulls it through
-// ReadAt() straight into libcurl's upload buffer, so a 5 MB audio is never
-// copied into a 6.7 MB body string (docs/PERFORMANCE.md, finding 6).
+// text, and "standard Base64 of these bytes" referencing bytes held
+// elsewhere (a request's `sound_file_bytes`, in gRPC's received slices). The
+// transport pulls it through ReadAt() straight into libcurl's upload buffer,
+// so a 5 MB audio is never copied into a 6.7 MB body string
+// (docs/PERFORMANCE.md, finding 6).
 #ifndef LIPSYNC_SERVICE_COMMON_STREAMED_BODY_H_
 #define LIPSYNC_SERVICE_COMMON_STREAMED_BODY_H_
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/string_view.h"
 
 namespace lipsync {
@@ -23,6 +25,11 @@ class StreamedBody {
   // Appends the padded Base64 of `raw`, which is NOT copied: the bytes must
   // stay alive and unchanged for as long as the body is read.
   void AppendBase64Of(absl::string_view raw);
+  // Appends the padded Base64 of all of `raw`'s bytes, read from its chunks
+  // where they are: the body shares the Cord (keeps the bytes alive), copies
+  // nothing but the 1-2 bytes of a 3-byte group that straddles two chunks
+  // (encoded into a 4-character literal), and encodes the rest as it is read.
+  void AppendBase64Of(const absl::Cord& raw);
 
   // Exact number of bytes the body produces (the Content-Length).
   uint64_t size() const { return size_; }
@@ -45,9 +52,16 @@ class StreamedBody {
     bool base64 = false;
     std::string text;       // literal text, when !base64
     absl::string_view raw;  // bytes to encode, when base64 (not owned)
+    uint64_t start = 0;     // body offset of the piece's first byte
     uint64_t size = 0;      // bytes this piece produces
   };
+  // One base64 piece of `raw`, whose length must be a multiple of 3 unless
+  // it is the last piece of its Base64 string (padding goes at the end).
+  void AppendBase64Piece(absl::string_view raw);
+
   std::vector<Piece> pieces_;
+  // The Cords whose chunks base64 pieces reference (shared, not copied).
+  std::vector<absl::Cord> held_;
   uint64_t size_ = 0;
 };
 

@@ -58,8 +58,7 @@ void MetricsUpstreamClient::IdentifyFace(
 }
 
 void MetricsUpstreamClient::CreateLipSyncTask(
-    std::shared_ptr<CallContext> call,
-    const upstream::v1::CreateLipSyncTaskRequest& request,
+    std::shared_ptr<CallContext> call, const CreateRequest& request,
     upstream::UpstreamCallback<upstream::v1::LipSyncTask> done) {
   child_->CreateLipSyncTask(std::move(call), request,
                             Measured("CreateLipSyncTask", std::move(done)));

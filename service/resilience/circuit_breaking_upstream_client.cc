@@ -39,8 +39,7 @@ void CircuitBreakingUpstreamClient::IdentifyFace(
 }
 
 void CircuitBreakingUpstreamClient::CreateLipSyncTask(
-    std::shared_ptr<CallContext> call,
-    const v1::CreateLipSyncTaskRequest& request,
+    std::shared_ptr<CallContext> call, const CreateRequest& request,
     UpstreamCallback<v1::LipSyncTask> done) {
   Gate(&upstream::UpstreamClient::CreateLipSyncTask, std::move(call), request,
        std::move(done));

@@ -29,8 +29,7 @@ class CircuitBreakingUpstreamClient final : public upstream::UpstreamClient {
       upstream::UpstreamCallback<upstream::v1::IdentifyFaceResponse> done)
       override;
   void CreateLipSyncTask(
-      std::shared_ptr<CallContext> call,
-      const upstream::v1::CreateLipSyncTaskRequest& request,
+      std::shared_ptr<CallContext> call, const CreateRequest& request,
       upstream::UpstreamCallback<upstream::v1::LipSyncTask> done) override;
   void GetLipSyncTask(
       std::shared_ptr<CallContext> call,

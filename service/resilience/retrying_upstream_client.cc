@@ -232,15 +232,15 @@ void RetryingUpstreamClient::IdentifyFace(
 }
 
 void RetryingUpstreamClient::CreateLipSyncTask(
-    std::shared_ptr<CallContext> call,
-    const v1::CreateLipSyncTaskRequest& request,
+    std::shared_ptr<CallContext> call, const CreateRequest& request,
     UpstreamCallback<v1::LipSyncTask> done) {
-  // Not copied (see the header): an aliasing pointer that owns nothing.
-  std::shared_ptr<const v1::CreateLipSyncTaskRequest> borrowed(
-      std::shared_ptr<void>(), &request);
-  RunWithRetries<v1::CreateLipSyncTaskRequest, v1::LipSyncTask>(
+  // A copy of the view (a pointer and shared Cords: the audio is not
+  // copied); the message it points to stays valid until `done` (see the
+  // header).
+  RunWithRetries<CreateRequest, v1::LipSyncTask>(
       shared_, Operation::kCreateTask, &UpstreamClient::CreateLipSyncTask,
-      std::move(call), std::move(borrowed), std::move(done));
+      std::move(call), std::make_shared<const CreateRequest>(request),
+      std::move(done));
 }
 
 void RetryingUpstreamClient::GetLipSyncTask(

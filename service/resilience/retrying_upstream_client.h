@@ -50,10 +50,10 @@ class RetryObserver {
 // a waiting call without completing it. The decorator itself may be destroyed
 // with calls in flight (they share `child` and the policies).
 //
-// Requests: Get/List/IdentifyFace requests are copied (small). A create
-// request is NOT copied (its audio may be ~7 MB, and it is re-sent only when
-// it provably never left): it must stay valid until `done` runs, as the gRPC
-// callback API guarantees for the request message of an unfinished call.
+// Requests: Get/List/IdentifyFace requests are copied (small). Of a create
+// only the CreateRequest view is copied (its audio may be ~7 MB, shared by
+// its Cords, and it is re-sent only when it provably never left): the
+// message must stay valid until `done` runs, as the gateway's edge keeps it.
 class RetryingUpstreamClient final : public upstream::UpstreamClient {
  public:
   // `scheduler` is not owned. `budget` may be shared between clients; null
@@ -72,8 +72,7 @@ class RetryingUpstreamClient final : public upstream::UpstreamClient {
       upstream::UpstreamCallback<upstream::v1::IdentifyFaceResponse> done)
       override;
   void CreateLipSyncTask(
-      std::shared_ptr<CallContext> call,
-      const upstream::v1::CreateLipSyncTaskRequest& request,
+      std::shared_ptr<CallContext> call, const CreateRequest& request,
       upstream::UpstreamCallback<upstream::v1::LipSyncTask> done) override;
   void GetLipSyncTask(
       std::shared_ptr<CallContext> call,

@@ -8,6 +8,7 @@
 #include "service/common/json_log.h"
 #include "service/common/status_details.h"
 #include "service/security/auth_interceptor.h"
+#include "service/server/create_request_wire.h"
 #include "service/server/grpc_status.h"
 #include "service/server/unary_call.h"
 #include "service/server/watch_call.h"
@@ -46,14 +47,6 @@ std::vector<validation::KnownFace> KnownFaces(
   return faces;
 }
 
-std::size_t AudioBytes(const v1::CreateLipSyncTaskRequest& request) {
-  std::size_t bytes = 0;
-  for (const auto& face : request.face_choose()) {
-    bytes += face.sound_file().size() + face.sound_file_bytes().size();
-  }
-  return bytes;
-}
-
 // Access-log fields of each answer type.
 void AddAnswerLogFields(const v1::LipSyncTask& task, UnaryCall* call) {
   call->AddLogField("task_id", task.task_id());
@@ -69,20 +62,42 @@ void AddAnswerLogFields(const v1::IdentifyFaceResponse& faces,
   call->AddLogField("kling_request_id", faces.request_id());
 }
 
-// Completion of an upstream call: the answer becomes the RPC's response.
-// `on_answer` (optional) sees a successful answer first.
+// Where an answer goes: the response message, or for a raw method its
+// serialized bytes.
 template <typename T>
+absl::Status StoreAnswer(T answer, T* response) {
+  *response = std::move(answer);
+  return absl::OkStatus();
+}
+absl::Status StoreAnswer(const v1::LipSyncTask& answer,
+                         grpc::ByteBuffer* response) {
+  bool own_buffer = false;
+  const grpc::Status status =
+      grpc::SerializationTraits<v1::LipSyncTask>::Serialize(answer, response,
+                                                            &own_buffer);
+  if (status.ok()) return absl::OkStatus();
+  return absl::InternalError(
+      absl::StrCat("could not serialize the answer: ", status.error_message()));
+}
+
+// Completion of an upstream call: the answer becomes the RPC's response.
+// `on_answer` (optional) sees a successful answer first. `keep` (optional)
+// is held until the callback is destroyed: what the upstream call reads
+// (the request) lives at least until the call is done.
+template <typename T, typename Response>
 upstream::UpstreamCallback<T> FinishWithAnswer(
-    UnaryCall* call, T* response,
-    std::function<void(const T&)> on_answer = nullptr) {
-  return [call, response,
-          on_answer = std::move(on_answer)](absl::StatusOr<T> answer) {
+    UnaryCall* call, Response* response,
+    std::function<void(const T&)> on_answer = nullptr,
+    std::shared_ptr<const void> keep = nullptr) {
+  return [call, response, on_answer = std::move(on_answer),
+          keep = std::move(keep)](absl::StatusOr<T> answer) {
+    absl::Status status = answer.status();
     if (answer.ok()) {
-      *response = *std::move(answer);
-      if (on_answer) on_answer(*response);
-      AddAnswerLogFields(*response, call);
+      if (on_answer) on_answer(*answer);
+      AddAnswerLogFields(*answer, call);
+      status = StoreAnswer(*std::move(answer), response);
     }
-    call->FinishWith(answer.status());
+    call->FinishWith(status);
   };
 }
 
@@ -138,26 +153,37 @@ grpc::ServerUnaryReactor* LipSyncService::IdentifyFace(
 }
 
 grpc::ServerUnaryReactor* LipSyncService::CreateLipSyncTask(
-    grpc::CallbackServerContext* context,
-    const v1::CreateLipSyncTaskRequest* request, v1::LipSyncTask* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* wire,
+    grpc::ByteBuffer* response) {
   UnaryCall* call = StartUnary(context, "CreateLipSyncTask");
   if (!Authenticated(*context, call)) return call;
-  FieldViolations violations = validation::ValidateCreateRequest(*request);
+  absl::StatusOr<std::unique_ptr<ReceivedCreateRequest>> received =
+      ReceivedCreateRequest::Parse(CordFromByteBuffer(*wire));
+  if (!received.ok()) {
+    call->FinishWith(received.status());
+    return call;
+  }
+  std::shared_ptr<const ReceivedCreateRequest> kept = *std::move(received);
+  const CreateRequest& request = kept->request();
+  FieldViolations violations = validation::ValidateCreateRequest(request);
   if (violations.empty())
-    violations = validation::ValidateAudioContent(*request);
+    violations = validation::ValidateAudioContent(request);
   if (violations.empty()) {
     // Only when this replica saw the session's IdentifyFace; otherwise the
     // upstream remains the judge of face and interval.
-    if (auto faces = deps_.sessions->Lookup(request->session_id())) {
-      violations = validation::ValidateAgainstSession(*request, *faces);
+    if (auto faces = deps_.sessions->Lookup(request.message().session_id())) {
+      violations =
+          validation::ValidateAgainstSession(request.message(), *faces);
       call->AddLogField("session_checked", "true");
     }
   }
-  if (!Admit(call, violations, admission_, AudioBytes(*request))) {
+  if (!Admit(call, violations, admission_, request.inline_audio_bytes())) {
     return call;
   }
-  deps_.upstream->CreateLipSyncTask(call->call(), *request,
-                                    FinishWithAnswer(call, response));
+  deps_.upstream->CreateLipSyncTask(
+      call->call(), request,
+      FinishWithAnswer<v1::LipSyncTask>(call, response, nullptr,
+                                        std::move(kept)));
   return call;
 }
 
@@ -170,8 +196,9 @@ grpc::ServerUnaryReactor* LipSyncService::GetLipSyncTask(
              0)) {
     return call;
   }
-  deps_.upstream->GetLipSyncTask(call->call(), *request,
-                                 FinishWithAnswer(call, response));
+  deps_.upstream->GetLipSyncTask(
+      call->call(), *request,
+      FinishWithAnswer<v1::LipSyncTask>(call, response));
   return call;
 }
 
@@ -185,8 +212,9 @@ grpc::ServerUnaryReactor* LipSyncService::ListLipSyncTasks(
              0)) {
     return call;
   }
-  deps_.upstream->ListLipSyncTasks(call->call(), *request,
-                                   FinishWithAnswer(call, response));
+  deps_.upstream->ListLipSyncTasks(
+      call->call(), *request,
+      FinishWithAnswer<v1::ListLipSyncTasksResponse>(call, response));
   return call;
 }
 

@@ -49,7 +49,18 @@ struct ServiceDependencies {
 
 class UnaryCall;
 
-class LipSyncService final : public v1::LipSyncService::CallbackService {
+// The generated CallbackService, except that CreateLipSyncTask receives its
+// request as bytes: the edge parses it without copying the audio
+// (create_request_wire.h). Reflection and every caller still see the
+// ordinary schema; only this server's parsing differs.
+using LipSyncServiceBase = v1::LipSyncService::WithCallbackMethod_IdentifyFace<
+    v1::LipSyncService::WithRawCallbackMethod_CreateLipSyncTask<
+        v1::LipSyncService::WithCallbackMethod_GetLipSyncTask<
+            v1::LipSyncService::WithCallbackMethod_ListLipSyncTasks<
+                v1::LipSyncService::WithCallbackMethod_WatchLipSyncTask<
+                    v1::LipSyncService::Service>>>>>;
+
+class LipSyncService final : public LipSyncServiceBase {
  public:
   LipSyncService(const ServiceOptions& options, ServiceDependencies deps);
 
@@ -57,10 +68,11 @@ class LipSyncService final : public v1::LipSyncService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::IdentifyFaceRequest* request,
       v1::IdentifyFaceResponse* response) override;
+  // `request` is a serialized v1::CreateLipSyncTaskRequest, `response` gets
+  // a serialized v1::LipSyncTask.
   grpc::ServerUnaryReactor* CreateLipSyncTask(
-      grpc::CallbackServerContext* context,
-      const v1::CreateLipSyncTaskRequest* request,
-      v1::LipSyncTask* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetLipSyncTask(
       grpc::CallbackServerContext* context,
       const v1::GetLipSyncTaskRequest* request,

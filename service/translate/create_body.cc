@@ -18,10 +18,10 @@ namespace v1 = ::kling::lipsync::v1;
 // reserved to that size. One description cannot disagree with itself.
 //
 // Copies of the audio on the way to the wire (the only data that matters):
-// - `sound_file_bytes`: read once by Base64EncodeTo, which writes straight into
-//   the final body (zero-filled by resize() just before: a memset, not a
-//   copy; this builder is the tests' reference, off the hot path).
-//   No intermediate Base64 string exists.
+// - `sound_file_bytes` (an absl::Cord: gRPC's received slices at the edge):
+//   flattened once, then read once by Base64EncodeTo, which writes straight
+//   into the final body (this builder is the tests' reference, off the hot
+//   path). No intermediate Base64 string exists.
 // - `sound_file` (Base64 text or URL): scanned once for the size (read only),
 //   then copied once into the body by AppendJsonString (one memcpy: Base64
 //   needs no escaping).
@@ -34,7 +34,7 @@ class SizeSink {
  public:
   void Raw(absl::string_view s) { size_ += s.size(); }
   void String(absl::string_view s) { size_ += JsonStringSize(s); }
-  void Base64String(absl::string_view raw) {
+  void Base64String(const absl::Cord& raw) {
     size_ += 2 + Base64EncodedSize(raw.size());
   }
   void Int(int64_t v) { size_ += JsonIntSize(v); }
@@ -50,11 +50,12 @@ class AppendSink {
   explicit AppendSink(std::string* out) : out_(out) {}
   void Raw(absl::string_view s) { out_->append(s.data(), s.size()); }
   void String(absl::string_view s) { AppendJsonString(out_, s); }
-  void Base64String(absl::string_view raw) {
+  void Base64String(const absl::Cord& raw) {
     out_->push_back('"');
     const std::size_t at = out_->size();
     out_->resize(at + Base64EncodedSize(raw.size()));  // within capacity
-    Base64EncodeTo(raw, out_->data() + at);
+    const std::string flat(raw);
+    Base64EncodeTo(flat, out_->data() + at);
     out_->push_back('"');
   }
   void Int(int64_t v) { AppendJsonInt(out_, v); }
@@ -65,8 +66,8 @@ class AppendSink {
 };
 
 // Describes the body instead of building it: JSON text is collected into
-// literal pieces, the audio becomes a "Base64 of these bytes" piece that
-// references `sound_file_bytes` (no copy, no 6.7 MB string).
+// literal pieces, the audio becomes "Base64 of these bytes" pieces that
+// reference `sound_file_bytes` where it is (no copy, no 6.7 MB string).
 class StreamSink {
  public:
   explicit StreamSink(StreamedBody* out) : out_(out) {}
@@ -76,7 +77,7 @@ class StreamSink {
     AppendJsonString(&scratch_, s);
     out_->AppendText(scratch_);
   }
-  void Base64String(absl::string_view raw) {
+  void Base64String(const absl::Cord& raw) {
     out_->AppendText("\"");
     out_->AppendBase64Of(raw);
     out_->AppendText("\"");
@@ -124,14 +125,15 @@ class ObjectWriter {
 };
 
 template <typename Sink>
-void EmitFace(const v1::FaceChoose& face, Sink& sink) {
+void EmitFace(const v1::FaceChoose& face, const absl::Cord& sound_file_bytes,
+              Sink& sink) {
   ObjectWriter<Sink> o(sink);
   o.NonEmptyString("face_id", face.face_id());
   o.NonEmptyString("audio_id", face.audio_id());
   if (!face.sound_file().empty()) {
     o.Key("sound_file").String(face.sound_file());
-  } else if (!face.sound_file_bytes().empty()) {
-    o.Key("sound_file").Base64String(face.sound_file_bytes());
+  } else if (!sound_file_bytes.empty()) {
+    o.Key("sound_file").Base64String(sound_file_bytes);
   }
   if (face.has_sound_start_time()) {
     o.Key("sound_start_time").Int(face.sound_start_time());
@@ -151,14 +153,15 @@ void EmitFace(const v1::FaceChoose& face, Sink& sink) {
 }
 
 template <typename Sink>
-void EmitCreate(const v1::CreateLipSyncTaskRequest& request,
+void EmitCreate(const CreateRequest& create,
                 absl::string_view external_task_id_if_unset, Sink& sink) {
+  const v1::CreateLipSyncTaskRequest& request = create.message();
   ObjectWriter<Sink> o(sink);
   o.NonEmptyString("session_id", request.session_id());
   o.Key("face_choose").Raw("[");
   for (int i = 0; i < request.face_choose_size(); ++i) {
     if (i > 0) sink.Raw(",");
-    EmitFace(request.face_choose(i), sink);
+    EmitFace(request.face_choose(i), create.sound_file_bytes(i), sink);
   }
   sink.Raw("]");
   o.NonEmptyString("external_task_id", request.external_task_id().empty()
@@ -192,14 +195,14 @@ std::string Build(const Request& request, Emit emit) {
 
 }  // namespace
 
-std::string BuildCreateTaskBody(const v1::CreateLipSyncTaskRequest& request,
+std::string BuildCreateTaskBody(const CreateRequest& request,
                                 absl::string_view external_task_id_if_unset) {
   return Build(request, [external_task_id_if_unset](const auto& r, auto& sink) {
     EmitCreate(r, external_task_id_if_unset, sink);
   });
 }
 
-StreamedBody StreamCreateTaskBody(const v1::CreateLipSyncTaskRequest& request,
+StreamedBody StreamCreateTaskBody(const CreateRequest& request,
                                   absl::string_view external_task_id_if_unset) {
   StreamedBody body;
   StreamSink sink(&body);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/string_view.h"
 #include "kling/lipsync/v1/lipsync.pb.h"
+#include "service/common/create_request.h"
 #include "service/common/streamed_body.h"
 
 namespace lipsync::translate {
@@ -34,15 +35,17 @@ namespace lipsync::translate {
 // valid JSON, never a crash. The result's capacity is its exact size: one
 // allocation, the audio copied/encoded once (see create_body.cc).
 std::string BuildCreateTaskBody(
-    const kling::lipsync::v1::CreateLipSyncTaskRequest& request,
+    const CreateRequest& request,
     absl::string_view external_task_id_if_unset = {});
 
 // The same bytes as BuildCreateTaskBody(request, external_task_id_if_unset),
 // described as a StreamedBody for the transport to pull: `sound_file_bytes`
-// is referenced, not copied, so `request` must outlive every read of the
-// result (the UpstreamClient contract keeps it valid until `done`).
+// is referenced where it is (the body shares its Cord), not copied. When
+// the Cord views the message's own field, `request`'s message must outlive
+// every read of the result (the UpstreamClient contract keeps it valid
+// until `done`).
 StreamedBody StreamCreateTaskBody(
-    const kling::lipsync::v1::CreateLipSyncTaskRequest& request,
+    const CreateRequest& request,
     absl::string_view external_task_id_if_unset = {});
 
 // The body of POST /v1/videos/identify-face: {"video_id":…} or

@@ -91,8 +91,7 @@ void KlingUpstreamClient::IdentifyFace(
 }
 
 void KlingUpstreamClient::CreateLipSyncTask(
-    std::shared_ptr<CallContext> call,
-    const v1::CreateLipSyncTaskRequest& request,
+    std::shared_ptr<CallContext> call, const CreateRequest& request,
     UpstreamCallback<v1::LipSyncTask> done) {
   // The idempotency key rides on the context (see CallContext), not in a
   // copy of the request. The body is streamed: it references the request's

@@ -23,7 +23,7 @@ class KlingUpstreamClient final : public UpstreamClient {
                     const v1::IdentifyFaceRequest& request,
                     UpstreamCallback<v1::IdentifyFaceResponse> done) override;
   void CreateLipSyncTask(std::shared_ptr<CallContext> call,
-                         const v1::CreateLipSyncTaskRequest& request,
+                         const CreateRequest& request,
                          UpstreamCallback<v1::LipSyncTask> done) override;
   void GetLipSyncTask(std::shared_ptr<CallContext> call,
                       const v1::GetLipSyncTaskRequest& request,

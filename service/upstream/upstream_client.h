@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "kling/lipsync/v1/lipsync.pb.h"
 #include "service/common/call_context.h"
+#include "service/common/create_request.h"
 
 namespace lipsync::upstream {
 
@@ -33,7 +34,7 @@ class UpstreamClient {
       std::shared_ptr<CallContext> call, const v1::IdentifyFaceRequest& request,
       UpstreamCallback<v1::IdentifyFaceResponse> done) = 0;
   virtual void CreateLipSyncTask(std::shared_ptr<CallContext> call,
-                                 const v1::CreateLipSyncTaskRequest& request,
+                                 const CreateRequest& request,
                                  UpstreamCallback<v1::LipSyncTask> done) = 0;
   virtual void GetLipSyncTask(std::shared_ptr<CallContext> call,
                               const v1::GetLipSyncTaskRequest& request,

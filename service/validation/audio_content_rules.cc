@@ -16,24 +16,22 @@ std::string Seconds(int64_t ms) {
 }
 
 void CheckFace(const kling::lipsync::v1::FaceChoose& face,
-               const std::string& prefix, FieldViolations* out) {
-  const AudioSource source = ClassifyAudioSource(face);
-  std::string decoded;
-  absl::string_view bytes;
+               const absl::Cord& sound_file_bytes, const std::string& prefix,
+               FieldViolations* out) {
+  const AudioSource source = ClassifyAudioSource(face, sound_file_bytes.size());
+  absl::StatusOr<audio::AudioInfo> info;
   std::string field;
   if (source == AudioSource::kBytes) {
-    bytes = face.sound_file_bytes();
+    info = audio::SniffAudio(sound_file_bytes);
     field = absl::StrCat(prefix, "sound_file_bytes");
   } else if (source == AudioSource::kBase64) {
     absl::StatusOr<std::string> raw = Base64Decode(face.sound_file());
     if (!raw.ok()) return;  // reported by the audio-source rules
-    decoded = *std::move(raw);
-    bytes = decoded;
+    info = audio::SniffAudio(absl::string_view(*raw));
     field = absl::StrCat(prefix, "sound_file");
   } else {
     return;
   }
-  absl::StatusOr<audio::AudioInfo> info = audio::SniffAudio(bytes);
   if (!info.ok()) {
     out->push_back({field, std::string(info.status().message())});
     return;
@@ -59,12 +57,11 @@ void CheckFace(const kling::lipsync::v1::FaceChoose& face,
 
 }  // namespace
 
-FieldViolations ValidateAudioContent(
-    const kling::lipsync::v1::CreateLipSyncTaskRequest& request) {
+FieldViolations ValidateAudioContent(const CreateRequest& request) {
   FieldViolations violations;
-  for (int i = 0; i < request.face_choose_size(); ++i) {
-    CheckFace(request.face_choose(i), absl::StrCat("face_choose[", i, "]."),
-              &violations);
+  for (int i = 0; i < request.message().face_choose_size(); ++i) {
+    CheckFace(request.message().face_choose(i), request.sound_file_bytes(i),
+              absl::StrCat("face_choose[", i, "]."), &violations);
   }
   return violations;
 }

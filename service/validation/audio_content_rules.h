@@ -7,15 +7,16 @@
 #define LIPSYNC_SERVICE_VALIDATION_AUDIO_CONTENT_RULES_H_
 
 #include "kling/lipsync/v1/lipsync.pb.h"
+#include "service/common/create_request.h"
 #include "service/common/field_violation.h"
 
 namespace lipsync::validation {
 
 // Run after ValidateCreateRequest found no violation (the audio source is
 // known to be exactly one and its Base64 valid). Decodes Base64 audio once
-// (one copy) to sniff it; raw bytes are sniffed in place. Pure, thread-safe.
-FieldViolations ValidateAudioContent(
-    const kling::lipsync::v1::CreateLipSyncTaskRequest& request);
+// (one copy) to sniff it; raw bytes are sniffed where they lie (see
+// audio::SniffAudio on a Cord). Pure, thread-safe.
+FieldViolations ValidateAudioContent(const CreateRequest& request);
 
 }  // namespace lipsync::validation
 

@@ -45,13 +45,14 @@ absl::string_view UriScheme(absl::string_view value) {
 
 }  // namespace
 
-AudioSource ClassifyAudioSource(const FaceChoose& face) {
+AudioSource ClassifyAudioSource(const FaceChoose& face,
+                                std::size_t sound_file_bytes_size) {
   const int set = !face.audio_id().empty() + !face.sound_file().empty() +
-                  !face.sound_file_bytes().empty();
+                  (sound_file_bytes_size > 0);
   if (set == 0) return AudioSource::kNone;
   if (set > 1) return AudioSource::kSeveral;
   if (!face.audio_id().empty()) return AudioSource::kAudioId;
-  if (!face.sound_file_bytes().empty()) return AudioSource::kBytes;
+  if (sound_file_bytes_size > 0) return AudioSource::kBytes;
   return HasHttpSchemePrefix(face.sound_file()) ? AudioSource::kUrl
                                                 : AudioSource::kBase64;
 }
@@ -74,12 +75,13 @@ absl::string_view AudioSourceName(AudioSource source) {
   return "unknown";
 }
 
-void CheckAudioSourceChoice(const FaceChoose& face, absl::string_view face_path,
-                            FieldViolations& out) {
+void CheckAudioSourceChoice(const FaceChoose& face,
+                            std::size_t sound_file_bytes_size,
+                            absl::string_view face_path, FieldViolations& out) {
   std::vector<absl::string_view> set;
   if (!face.audio_id().empty()) set.push_back("audio_id");
   if (!face.sound_file().empty()) set.push_back("sound_file");
-  if (!face.sound_file_bytes().empty()) set.push_back("sound_file_bytes");
+  if (sound_file_bytes_size > 0) set.push_back("sound_file_bytes");
   if (set.size() == 1) return;
   std::string description =
       "exactly one of audio_id, sound_file, sound_file_bytes must be set";
@@ -157,20 +159,20 @@ void CheckSoundFile(const FaceChoose& face, absl::string_view face_path,
   }
 }
 
-void CheckSoundFileBytes(const FaceChoose& face, absl::string_view face_path,
-                         FieldViolations& out) {
-  const std::size_t size = face.sound_file_bytes().size();
-  if (size > kMaxAudioBytes) {
-    out.push_back({FieldPath(face_path, "sound_file_bytes"), TooBig(size)});
+void CheckSoundFileBytes(std::size_t sound_file_bytes_size,
+                         absl::string_view face_path, FieldViolations& out) {
+  if (sound_file_bytes_size > kMaxAudioBytes) {
+    out.push_back({FieldPath(face_path, "sound_file_bytes"),
+                   TooBig(sound_file_bytes_size)});
   }
 }
 
-void CheckAudioSource(const FaceChoose& face, absl::string_view face_path,
-                      FieldViolations& out) {
-  CheckAudioSourceChoice(face, face_path, out);
+void CheckAudioSource(const FaceChoose& face, std::size_t sound_file_bytes_size,
+                      absl::string_view face_path, FieldViolations& out) {
+  CheckAudioSourceChoice(face, sound_file_bytes_size, face_path, out);
   CheckAudioId(face, face_path, out);
   CheckSoundFile(face, face_path, out);
-  CheckSoundFileBytes(face, face_path, out);
+  CheckSoundFileBytes(sound_file_bytes_size, face_path, out);
 }
 
 }  // namespace lipsync::validation

@@ -9,8 +9,12 @@
 //
 // All functions are pure and thread-safe. The Check* functions append to
 // `out`; `face_path` is the path of the entry, e.g. "face_choose[0]".
+// `sound_file_bytes_size` is the size of the entry's `sound_file_bytes`,
+// which the gateway holds apart from the message (CreateRequest).
 #ifndef LIPSYNC_SERVICE_VALIDATION_AUDIO_SOURCE_RULES_H_
 #define LIPSYNC_SERVICE_VALIDATION_AUDIO_SOURCE_RULES_H_
+
+#include <cstddef>
 
 #include "absl/strings/string_view.h"
 #include "kling/lipsync/v1/lipsync.pb.h"
@@ -30,7 +34,8 @@ enum class AudioSource {
 
 // Classifies without validating: kUrl and kBase64 say what the caller meant,
 // not that the value is well-formed (run the Check* rules for that).
-AudioSource ClassifyAudioSource(const kling::lipsync::v1::FaceChoose& face);
+AudioSource ClassifyAudioSource(const kling::lipsync::v1::FaceChoose& face,
+                                std::size_t sound_file_bytes_size);
 
 // "none", "audio_id", "url", "base64", "bytes", "several": for logs.
 absl::string_view AudioSourceName(AudioSource source);
@@ -39,6 +44,7 @@ absl::string_view AudioSourceName(AudioSource source);
 // is reported on `face_path` itself (the rule is about the entry) and names
 // the fields that are set, or says that none is.
 void CheckAudioSourceChoice(const kling::lipsync::v1::FaceChoose& face,
+                            std::size_t sound_file_bytes_size,
                             absl::string_view face_path, FieldViolations& out);
 
 // `audio_id`, when set: the id rules (string_rules.h).
@@ -52,11 +58,12 @@ void CheckSoundFile(const kling::lipsync::v1::FaceChoose& face,
                     absl::string_view face_path, FieldViolations& out);
 
 // `sound_file_bytes`, when set (non-empty): at most kMaxAudioBytes bytes.
-void CheckSoundFileBytes(const kling::lipsync::v1::FaceChoose& face,
+void CheckSoundFileBytes(std::size_t sound_file_bytes_size,
                          absl::string_view face_path, FieldViolations& out);
 
 // All four checks above, in that order.
 void CheckAudioSource(const kling::lipsync::v1::FaceChoose& face,
+                      std::size_t sound_file_bytes_size,
                       absl::string_view face_path, FieldViolations& out);
 
 }  // namespace lipsync::validation

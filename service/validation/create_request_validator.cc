@@ -32,9 +32,9 @@ void CheckFaceCount(const CreateLipSyncTaskRequest& request,
 
 // One entry, in proto field order: face_id (1), audio_id (2),
 // sound_file (3), the times (4-6), the volumes (7-8), sound_file_bytes (9).
-void CheckFace(const FaceChoose& face, absl::string_view face_path,
-               FieldViolations& out) {
-  CheckAudioSourceChoice(face, face_path, out);
+void CheckFace(const FaceChoose& face, std::size_t sound_file_bytes_size,
+               absl::string_view face_path, FieldViolations& out) {
+  CheckAudioSourceChoice(face, sound_file_bytes_size, face_path, out);
   // "-1" is a valid face id: the seed's example uses it.
   CheckId(absl::StrCat(face_path, ".face_id"), face.face_id(),
           Presence::kRequired, out);
@@ -42,19 +42,20 @@ void CheckFace(const FaceChoose& face, absl::string_view face_path,
   CheckSoundFile(face, face_path, out);
   CheckFaceTimes(face, face_path, out);
   CheckFaceVolumes(face, face_path, out);
-  CheckSoundFileBytes(face, face_path, out);
+  CheckSoundFileBytes(sound_file_bytes_size, face_path, out);
 }
 
 }  // namespace
 
-FieldViolations ValidateCreateRequest(const CreateLipSyncTaskRequest& request) {
+FieldViolations ValidateCreateRequest(const CreateRequest& create) {
+  const CreateLipSyncTaskRequest& request = create.message();
   FieldViolations out;
   CheckId("session_id", request.session_id(), Presence::kRequired, out);
   CheckFaceCount(request, out);
   const int faces = std::min(request.face_choose_size(), kMaxFacesValidated);
   for (int i = 0; i < faces; ++i) {
-    CheckFace(request.face_choose(i), absl::StrCat("face_choose[", i, "]"),
-              out);
+    CheckFace(request.face_choose(i), create.sound_file_bytes(i).size(),
+              absl::StrCat("face_choose[", i, "]"), out);
   }
   CheckId("external_task_id", request.external_task_id(), Presence::kOptional,
           out);

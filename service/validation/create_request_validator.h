@@ -5,6 +5,7 @@
 #define LIPSYNC_SERVICE_VALIDATION_CREATE_REQUEST_VALIDATOR_H_
 
 #include "kling/lipsync/v1/lipsync.pb.h"
+#include "service/common/create_request.h"
 #include "service/common/field_violation.h"
 
 namespace lipsync::validation {
@@ -25,8 +26,7 @@ inline constexpr int kMaxFacesValidated = 16;
 // Pure, thread-safe, and never fails: any input gives a list. Work is linear
 // in the size of the strings of the first kMaxFacesValidated entries and of
 // the top-level fields; each description is short (no input is echoed).
-FieldViolations ValidateCreateRequest(
-    const kling::lipsync::v1::CreateLipSyncTaskRequest& request);
+FieldViolations ValidateCreateRequest(const CreateRequest& request);
 
 }  // namespace lipsync::validation
 

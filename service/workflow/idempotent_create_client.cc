@@ -42,17 +42,22 @@ bool IsDuplicateRefusal(const absl::Status& status) {
 
 }  // namespace
 
-uint64_t CreateRequestFingerprint(const v1::CreateLipSyncTaskRequest& r) {
+uint64_t CreateRequestFingerprint(const CreateRequest& request) {
+  const v1::CreateLipSyncTaskRequest& r = request.message();
   size_t h = absl::HashOf(r.session_id(), r.external_task_id(),
                           r.callback_url(), r.has_watermark_info(),
                           r.watermark_info().enabled(), r.face_choose_size());
-  for (const auto& f : r.face_choose()) {
-    h = absl::HashOf(
-        h, f.face_id(), f.audio_id(), f.sound_file(), f.sound_file_bytes(),
-        f.has_sound_start_time(), f.sound_start_time(), f.has_sound_end_time(),
-        f.sound_end_time(), f.has_sound_insert_time(), f.sound_insert_time(),
-        f.has_sound_volume(), f.sound_volume(), f.has_original_audio_volume(),
-        f.original_audio_volume());
+  for (int i = 0; i < r.face_choose_size(); ++i) {
+    const v1::FaceChoose& f = r.face_choose(i);
+    // A Cord hashes its content whatever its chunks: audio that came in
+    // other slices hashes the same.
+    h = absl::HashOf(h, f.face_id(), f.audio_id(), f.sound_file(),
+                     request.sound_file_bytes(i), f.has_sound_start_time(),
+                     f.sound_start_time(), f.has_sound_end_time(),
+                     f.sound_end_time(), f.has_sound_insert_time(),
+                     f.sound_insert_time(), f.has_sound_volume(),
+                     f.sound_volume(), f.has_original_audio_volume(),
+                     f.original_audio_volume());
   }
   return h;
 }
@@ -63,11 +68,11 @@ IdempotentCreateClient::IdempotentCreateClient(
     : child_(std::move(child)), options_(options), clock_(std::move(clock)) {}
 
 void IdempotentCreateClient::CreateLipSyncTask(
-    std::shared_ptr<CallContext> call,
-    const v1::CreateLipSyncTaskRequest& request, Done done) {
-  const std::string key = !request.request_id().empty()
-                              ? request.request_id()
-                              : request.external_task_id();
+    std::shared_ptr<CallContext> call, const CreateRequest& request,
+    Done done) {
+  const std::string key = !request.message().request_id().empty()
+                              ? request.message().request_id()
+                              : request.message().external_task_id();
   if (key.empty()) {
     child_->CreateLipSyncTask(std::move(call), request, std::move(done));
     return;
@@ -115,14 +120,15 @@ void IdempotentCreateClient::CreateLipSyncTask(
   StartLeader(key, request, call->deadline());
 }
 
-void IdempotentCreateClient::StartLeader(
-    const std::string& key, const v1::CreateLipSyncTaskRequest& request,
-    absl::Time deadline) {
+void IdempotentCreateClient::StartLeader(const std::string& key,
+                                         const CreateRequest& request,
+                                         absl::Time deadline) {
   // The key travels as the upstream's own uniqueness guarantee. It rides on
   // the upstream call's context (KlingUpstreamClient writes it into the
   // body), so the request, audio included, is not copied to set one field.
-  std::string external_task_id =
-      request.external_task_id().empty() ? key : request.external_task_id();
+  std::string external_task_id = request.message().external_task_id().empty()
+                                     ? key
+                                     : request.message().external_task_id();
   // Detached from the first caller's cancellation: others may have joined,
   // and an abandoned in-flight create is exactly the double-pay risk.
   auto call = std::make_shared<CallContext>(deadline, external_task_id);

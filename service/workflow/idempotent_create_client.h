@@ -37,7 +37,7 @@ struct IdempotencyOptions {
 
 // A digest of everything in the request except `request_id`: two requests
 // with the same key must have the same fingerprint.
-uint64_t CreateRequestFingerprint(const v1::CreateLipSyncTaskRequest& request);
+uint64_t CreateRequestFingerprint(const CreateRequest& request);
 
 class IdempotentCreateClient final : public upstream::UpstreamClient {
  public:
@@ -48,8 +48,7 @@ class IdempotentCreateClient final : public upstream::UpstreamClient {
       Clock clock = [] { return absl::Now(); });
 
   void CreateLipSyncTask(
-      std::shared_ptr<CallContext> call,
-      const v1::CreateLipSyncTaskRequest& request,
+      std::shared_ptr<CallContext> call, const CreateRequest& request,
       upstream::UpstreamCallback<v1::LipSyncTask> done) override;
 
   // Pass-through.
@@ -85,8 +84,7 @@ class IdempotentCreateClient final : public upstream::UpstreamClient {
     std::list<std::string>::iterator age;  // valid once completed
   };
 
-  void StartLeader(const std::string& key,
-                   const v1::CreateLipSyncTaskRequest& request,
+  void StartLeader(const std::string& key, const CreateRequest& request,
                    absl::Time deadline);
   void ResolveDuplicate(const std::string& key, std::string external_task_id,
                         absl::Time deadline);

@@ -1,9 +1,12 @@
 #include "service/audio/audio_sniffer.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/audio/audio_bytes.h"
@@ -19,7 +22,13 @@ using ::lipsync::audio::testing::M4aSpec;
 using ::lipsync::audio::testing::MakeM4a;
 using ::lipsync::audio::testing::MakePcmWav;
 using ::lipsync::audio::testing::MpegFrame;
+using ::lipsync::audio::testing::PcmFmt;
+using ::lipsync::audio::testing::RiffChunk;
+using ::lipsync::audio::testing::RiffChunkHeader;
+using ::lipsync::audio::testing::RiffWave;
+using ::lipsync::audio::testing::U16Le;
 using ::lipsync::audio::testing::U32Le;
+using ::lipsync::audio::testing::U64Le;
 
 constexpr char kNotRecognised[] =
     "not a recognised audio container; accepted: WAV, MP3, M4A, AAC (ADTS)";
@@ -133,6 +142,73 @@ TEST(SniffAudioTest, RandomBytesAreNotAudio) {
       EXPECT_EQ(info.status().code(), absl::StatusCode::kInvalidArgument);
     }
   }
+}
+
+// `bytes` as a Cord of `piece`-byte chunks that reference it, as the
+// gateway holds audio received in gRPC's slices.
+absl::Cord InPieces(const std::string& bytes, size_t piece) {
+  absl::Cord cord;
+  for (size_t at = 0; at < bytes.size(); at += piece) {
+    cord.Append(absl::MakeCordFromExternal(
+        absl::string_view(bytes).substr(at, piece), [] {}));
+  }
+  return cord;
+}
+
+void ExpectSameVerdictInPieces(const std::string& bytes) {
+  const absl::StatusOr<AudioInfo> flat = SniffAudio(bytes);
+  for (size_t piece : {1u, 2u, 3u, 5u, 8u, 13u, 64u, 1000u}) {
+    SCOPED_TRACE(::testing::Message()
+                 << bytes.size() << " bytes in pieces of " << piece);
+    const absl::StatusOr<AudioInfo> pieces = SniffAudio(InPieces(bytes, piece));
+    ASSERT_EQ(pieces.status(), flat.status());
+    if (!flat.ok()) continue;
+    EXPECT_EQ(pieces->format, flat->format);
+    EXPECT_EQ(pieces->duration_ms, flat->duration_ms);
+    EXPECT_EQ(pieces->sample_rate_hz, flat->sample_rate_hz);
+    EXPECT_EQ(pieces->channels, flat->channels);
+  }
+}
+
+TEST(SniffAudioTest, AudioInPiecesGetsTheVerdictOfTheSameBytesFlat) {
+  const std::string zeros(3000, '\0');
+  const std::string ds64 =
+      absl::StrCat(U64Le(0), U64Le(3000), U64Le(1500), U32Le(0));
+  const std::string extensible =
+      absl::StrCat(PcmFmt(2, 8000, 16, 0xFFFE), U16Le(22), U16Le(16), U32Le(3),
+                   U16Le(1), std::string(14, '\x01'));
+  const std::string wavs[] = {
+      MakePcmWav(1, 8000, 16, 16000),
+      RiffWave(absl::StrCat(RiffChunk("LIST", std::string(333, 'x')),
+                            RiffChunk("fmt ", PcmFmt(1, 8000, 8)),
+                            RiffChunk("fact", U32Le(3000)),
+                            RiffChunk("data", zeros))),
+      RiffWave(absl::StrCat(RiffChunk("data", zeros + "z"),
+                            RiffChunk("fmt ", PcmFmt(1, 1000, 8)))),
+      RiffWave(absl::StrCat(RiffChunk("fmt ", extensible),
+                            RiffChunk("data", zeros))),
+      absl::StrCat("RF64", U32Le(0xFFFFFFFF), "WAVE", RiffChunk("ds64", ds64),
+                   RiffChunk("fmt ", PcmFmt(1, 1000, 8)),
+                   RiffChunkHeader("data", 0xFFFFFFFF), zeros),
+      RiffWave(absl::StrCat(RiffChunk("fmt ", PcmFmt(0, 8000, 16)),
+                            RiffChunk("data", zeros))),
+  };
+  for (const std::string& wav : wavs) {
+    // Every cut, so that each header and size check meets a chunk edge.
+    for (size_t size = 0; size <= std::min<size_t>(wav.size(), 420); ++size) {
+      ExpectSameVerdictInPieces(wav.substr(0, size));
+    }
+    ExpectSameVerdictInPieces(wav);
+  }
+  const std::string adts = AdtsFrame(3, 2, 300);
+  const std::string others[] = {
+      MakeM4a(M4aSpec{}),
+      Repeat(MpegFrame(kMp3Header128k44k), 5),
+      Id3v2Tag(30) + Repeat(adts, 5),
+      "hello, this is plain text and not audio at all",
+      "RIFF" + U32Le(4) + "AVI LIST",
+  };
+  for (const std::string& bytes : others) ExpectSameVerdictInPieces(bytes);
 }
 
 }  // namespace

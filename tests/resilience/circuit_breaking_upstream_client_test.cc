@@ -53,7 +53,8 @@ TEST_F(CircuitBreakingUpstreamClientTest, PassesAnswersThroughUnchanged) {
   Outcome<v1::IdentifyFaceResponse> identified;
   client_.IdentifyFace(Call(), {}, identified.Callback());
   Outcome<v1::LipSyncTask> created;
-  client_.CreateLipSyncTask(Call(), {}, created.Callback());
+  const v1::CreateLipSyncTaskRequest create;
+  client_.CreateLipSyncTask(Call(), create, created.Callback());
   ASSERT_TRUE(identified.get().ok());
   EXPECT_EQ(identified.get()->session_id(), "sess");
   EXPECT_EQ(created.status(), refused);  // payloads included

@@ -22,8 +22,7 @@ class MockUpstreamClient : public upstream::UpstreamClient {
                UpstreamCallback<v1::IdentifyFaceResponse>),
               (override));
   MOCK_METHOD(void, CreateLipSyncTask,
-              (std::shared_ptr<CallContext>,
-               const v1::CreateLipSyncTaskRequest&,
+              (std::shared_ptr<CallContext>, const CreateRequest&,
                UpstreamCallback<v1::LipSyncTask>),
               (override));
   MOCK_METHOD(void, GetLipSyncTask,

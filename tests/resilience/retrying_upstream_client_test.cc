@@ -17,6 +17,7 @@ namespace v1 = upstream::v1;
 using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::FieldsAre;
+using ::testing::Property;
 using ::testing::Ref;
 using ::testing::StrictMock;
 using testing_util::CallerDeadline;
@@ -35,6 +36,11 @@ v1::LipSyncTask Task(const std::string& id) {
   v1::LipSyncTask task;
   task.set_task_id(id);
   return task;
+}
+
+// A CreateRequest that views exactly `message` (the same object).
+auto OfMessage(const v1::CreateLipSyncTaskRequest& message) {
+  return Property(&CreateRequest::message, Ref(message));
 }
 
 class RetryingUpstreamClientTest : public ::testing::Test {
@@ -118,8 +124,9 @@ TEST_F(RetryingUpstreamClientTest, NeverResendsACreateThatMayHaveReachedKling) {
         KlingError(1302, 429), CallerDeadline()}) {
     v1::CreateLipSyncTaskRequest request;
     request.set_session_id("s1");
-    // Ref: the 7 MB request is passed through, not copied.
-    EXPECT_CALL(*child_, CreateLipSyncTask(_, Ref(request), _))
+    // The 7 MB request is passed through, not copied: the child sees the
+    // caller's own message.
+    EXPECT_CALL(*child_, CreateLipSyncTask(_, OfMessage(request), _))
         .WillOnce(CompleteWith<v1::LipSyncTask>(failure));
     auto client = Make();
     Outcome<v1::LipSyncTask> outcome;
@@ -135,7 +142,7 @@ TEST_F(RetryingUpstreamClientTest, NeverResendsACreateThatMayHaveReachedKling) {
 TEST_F(RetryingUpstreamClientTest, ResendsACreateThatNeverReachedKling) {
   v1::CreateLipSyncTaskRequest request;
   request.set_session_id("s1");
-  EXPECT_CALL(*child_, CreateLipSyncTask(_, Ref(request), _))
+  EXPECT_CALL(*child_, CreateLipSyncTask(_, OfMessage(request), _))
       .WillOnce(CompleteWith<v1::LipSyncTask>(ConnectionRefused()))
       .WillOnce(CompleteWith<v1::LipSyncTask>(Task("t2")));
   auto client = Make();

@@ -3,9 +3,11 @@
 #include "service/common/streamed_body.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "gtest/gtest.h"
 #include "service/common/base64.h"
 #include "service/translate/create_body.h"
@@ -98,6 +100,74 @@ TEST(StreamedBodyTest, Base64PieceMatchesTheEncoderForEverySplit) {
   }
 }
 
+// `raw` as a Cord of `piece`-byte chunks that reference it, as the gateway
+// holds audio received in gRPC's slices.
+absl::Cord InPieces(const std::string& raw, std::size_t piece) {
+  absl::Cord cord;
+  for (std::size_t at = 0; at < raw.size(); at += piece) {
+    cord.Append(absl::MakeCordFromExternal(
+        absl::string_view(raw).substr(at, piece), [] {}));
+  }
+  return cord;
+}
+
+TEST(StreamedBodyTest, Base64OfAudioInPiecesIsTheBase64OfTheWhole) {
+  // Pieces of every length mod 3 (groups straddle 1, 2 or 3 pieces), and
+  // audio sizes around the 64-byte line below which a Cord is encoded at
+  // once.
+  for (std::size_t raw_size :
+       {0u, 1u, 2u, 5u, 63u, 64u, 65u, 66u, 200u, 1001u, 20000u}) {
+    const std::string raw = Bytes(raw_size, static_cast<uint32_t>(raw_size));
+    const std::string expected = "[\"" + Base64Encode(raw) + "\"]";
+    for (std::size_t piece : {1u, 2u, 3u, 4u, 5u, 7u, 64u, 100u, 16384u}) {
+      StreamedBody body;
+      body.AppendText("[\"");
+      body.AppendBase64Of(InPieces(raw, piece));
+      body.AppendText("\"]");
+      ASSERT_EQ(body.size(), expected.size());
+      for (std::size_t chunk : {1u, 2u, 3u, 4u, 5u, 999u, 65536u}) {
+        ASSERT_EQ(ReadInChunks(body, chunk), expected)
+            << "raw " << raw_size << " piece " << piece << " chunk " << chunk;
+      }
+      // Reads that start anywhere (a rewind may restart anywhere).
+      for (std::size_t at = 0; at < expected.size(); at += 7) {
+        std::string got(11, '\0');
+        got.resize(body.ReadAt(at, got.data(), got.size()));
+        ASSERT_EQ(got, expected.substr(at, 11)) << "at " << at;
+      }
+    }
+  }
+}
+
+TEST(StreamedBodyTest, BodyKeepsTheAudioAlive) {
+  const std::string raw = Bytes(3000, 1);
+  StreamedBody body;
+  {
+    // Bytes owned by the Cord's releaser alone, as gRPC's slices are; the
+    // Cord goes away and the body must still hold them (ASan checks).
+    auto owner = std::make_unique<std::string>(raw);
+    const absl::string_view bytes(*owner);
+    body.AppendBase64Of(absl::MakeCordFromExternal(
+        bytes, [owner = std::move(owner)](absl::string_view) {}));
+  }
+  EXPECT_EQ(body.ToString(), Base64Encode(raw));
+}
+
+TEST(StreamedBodyTest, CreateWithAudioInPiecesIsTheReferenceBody) {
+  const v1::CreateLipSyncTaskRequest with_audio = Request({100000});
+  v1::CreateLipSyncTaskRequest without_audio = with_audio;
+  without_audio.mutable_face_choose(0)->clear_sound_file_bytes();
+  const std::string& audio = with_audio.face_choose(0).sound_file_bytes();
+  const std::string expected = BuildCreateTaskBody(with_audio, "k-1");
+  for (std::size_t piece : {1000u, 16375u, 65536u}) {
+    const CreateRequest request(without_audio, {InPieces(audio, piece)});
+    EXPECT_EQ(BuildCreateTaskBody(request, "k-1"), expected) << piece;
+    EXPECT_EQ(ReadInChunks(StreamCreateTaskBody(request, "k-1"), 65536),
+              expected)
+        << piece;
+  }
+}
+
 TEST(StreamedBodyTest, CreateBodyIsIdenticalToTheReferenceForAllChunkSizes) {
   // Several faces whose audio sizes cover every remainder mod 3, one empty.
   for (const std::vector<std::size_t>& audio :
@@ -156,7 +226,7 @@ TEST(StreamedBodyTest, CreateWithoutInlineAudioIsOneLiteralText) {
 }
 
 TEST(StreamedBodyTest, BodyWithBase64IsNotOneLiteralText) {
-  EXPECT_FALSE(StreamCreateTaskBody(Request({10})).SingleText().has_value());
+  EXPECT_FALSE(StreamCreateTaskBody(Request({100})).SingleText().has_value());
   StreamedBody empty;
   ASSERT_TRUE(empty.SingleText().has_value());
   EXPECT_TRUE(empty.SingleText()->empty());

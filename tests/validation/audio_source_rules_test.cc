@@ -18,10 +18,16 @@ using ::testing::IsEmpty;
 constexpr char kFace[] = "face_choose[0]";
 constexpr char kSoundFile[] = "face_choose[0].sound_file";
 
+// The rules take the size of `sound_file_bytes` apart from the message (the
+// gateway holds the bytes apart); here the message carries them.
 FieldViolations Check(const FaceChoose& face) {
   FieldViolations out;
-  CheckAudioSource(face, kFace, out);
+  CheckAudioSource(face, face.sound_file_bytes().size(), kFace, out);
   return out;
+}
+
+AudioSource Classify(const FaceChoose& face) {
+  return ClassifyAudioSource(face, face.sound_file_bytes().size());
 }
 
 FaceChoose WithSoundFile(std::string value) {
@@ -38,20 +44,17 @@ FaceChoose WithBytes(std::string value) {
 
 TEST(ClassifyAudioSourceTest, NamesTheSourceInUse) {
   FaceChoose none;
-  EXPECT_EQ(ClassifyAudioSource(none), AudioSource::kNone);
+  EXPECT_EQ(Classify(none), AudioSource::kNone);
   FaceChoose id;
   id.set_audio_id("825451760499568680");
-  EXPECT_EQ(ClassifyAudioSource(id), AudioSource::kAudioId);
-  EXPECT_EQ(ClassifyAudioSource(WithSoundFile("HTTPS://x/a.mp3")),
-            AudioSource::kUrl);
-  EXPECT_EQ(ClassifyAudioSource(WithSoundFile("http://x/a.mp3")),
-            AudioSource::kUrl);
-  EXPECT_EQ(ClassifyAudioSource(WithSoundFile("SUQzBA==")),
-            AudioSource::kBase64);
-  EXPECT_EQ(ClassifyAudioSource(WithBytes("ID3")), AudioSource::kBytes);
+  EXPECT_EQ(Classify(id), AudioSource::kAudioId);
+  EXPECT_EQ(Classify(WithSoundFile("HTTPS://x/a.mp3")), AudioSource::kUrl);
+  EXPECT_EQ(Classify(WithSoundFile("http://x/a.mp3")), AudioSource::kUrl);
+  EXPECT_EQ(Classify(WithSoundFile("SUQzBA==")), AudioSource::kBase64);
+  EXPECT_EQ(Classify(WithBytes("ID3")), AudioSource::kBytes);
   FaceChoose two = WithBytes("ID3");
   two.set_audio_id("1");
-  EXPECT_EQ(ClassifyAudioSource(two), AudioSource::kSeveral);
+  EXPECT_EQ(Classify(two), AudioSource::kSeveral);
   EXPECT_EQ(AudioSourceName(AudioSource::kBase64), "base64");
 }
 

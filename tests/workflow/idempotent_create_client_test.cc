@@ -14,11 +14,10 @@ namespace {
 class HeldUpstream final : public upstream::UpstreamClient {
  public:
   void CreateLipSyncTask(
-      std::shared_ptr<CallContext> call,
-      const v1::CreateLipSyncTaskRequest& request,
+      std::shared_ptr<CallContext> call, const CreateRequest& request,
       upstream::UpstreamCallback<v1::LipSyncTask> done) override {
-    creates.push_back(request);
-    create_addresses.push_back(&request);
+    creates.push_back(request.message());
+    create_addresses.push_back(&request.message());
     create_external_ids.push_back(call->upstream_external_task_id());
     pending_creates.push_back(std::move(done));
   }
@@ -42,7 +41,7 @@ class HeldUpstream final : public upstream::UpstreamClient {
   }
 
   std::vector<v1::CreateLipSyncTaskRequest> creates;
-  // Where each create's request was: the caller's object, not a copy.
+  // Where each create's message was: the caller's object, not a copy.
   std::vector<const v1::CreateLipSyncTaskRequest*> create_addresses;
   // The external_task_id each create is told to send (CallContext).
   std::vector<std::string> create_external_ids;
