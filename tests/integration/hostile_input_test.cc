@@ -1,6 +1,8 @@
 // At least 100 malformed requests through the real gateway: each gets
 // INVALID_ARGUMENT (or RESOURCE_EXHAUSTED for size) with a clear message,
 // nothing reaches the upstream, and the next valid call is served.
+#include <grpcpp/generic/generic_stub.h>
+
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "service/common/base64.h"
 #include "tests/support/gateway_harness.h"
@@ -54,9 +57,9 @@ std::vector<HostileCase> HostileCases() {
                           5)},
       {"DEL", "12\x7F"},
       {"ESC", "\x1b[31mred"},
-      // (Invalid UTF-8 never reaches the handler: a proto3 string must be
-      // UTF-8, and gRPC 1.51's callback API answers a message it cannot parse
-      // with UNIMPLEMENTED. See docs/errors.md.)
+      // (Invalid UTF-8 cannot be set through the stub: a proto3 string must
+      // be UTF-8. Bytes that are no CreateLipSyncTaskRequest are sent raw
+      // below. See docs/errors.md.)
       {"vertical tab", "a\vb"},
       {"tab", "a\tb"},
   };
@@ -173,6 +176,51 @@ TEST(HostileInputTest,
       grpc::StatusCode::RESOURCE_EXHAUSTED);
 
   EXPECT_TRUE(harness.SimRequests().empty());
+  auto next = ContextWithTimeout(absl::Seconds(10));
+  grpc::Status served =
+      harness.stub().CreateLipSyncTask(next.get(), SeedRequest(), &task);
+  EXPECT_TRUE(served.ok()) << served.error_message();
+}
+
+// CreateLipSyncTask parses its own bytes (the audio stays in gRPC's
+// slices): bytes that are not a CreateLipSyncTaskRequest, sent raw through a
+// generic stub, get INVALID_ARGUMENT naming the message, and nothing else
+// breaks.
+TEST(HostileInputTest, BytesThatAreNoCreateRequestAreInvalidArgument) {
+  GatewayHarness harness;
+  ASSERT_TRUE(harness.Start().ok());
+  grpc::GenericStub generic(harness.channel());
+  const std::string seed = SeedRequest().SerializeAsString();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"cut short", seed.substr(0, seed.size() - 3)},
+      {"session_id not UTF-8", std::string("\x0a\x02\xff\xfe", 4)},
+      {"face longer than the message", std::string("\x12\x7f\x0a\x01", 4)},
+      {"field number 0", std::string("\x00\x01", 2)},
+      {"endless varint", std::string(11, '\xff')},
+  };
+  for (const auto& [name, bytes] : cases) {
+    SCOPED_TRACE(name);
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    auto context = ContextWithTimeout(absl::Seconds(10));
+    absl::Notification done;
+    grpc::Status status;
+    generic.UnaryCall(context.get(),
+                      "/kling.lipsync.v1.LipSyncService/CreateLipSyncTask",
+                      grpc::StubOptions(), &request, &response,
+                      [&](grpc::Status s) {
+                        status = std::move(s);
+                        done.Notify();
+                      });
+    done.WaitForNotification();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find("CreateLipSyncTaskRequest"),
+              std::string::npos)
+        << status.error_message();
+  }
+  EXPECT_TRUE(harness.SimRequests().empty());
+  v1::LipSyncTask task;
   auto next = ContextWithTimeout(absl::Seconds(10));
   grpc::Status served =
       harness.stub().CreateLipSyncTask(next.get(), SeedRequest(), &task);
