@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-30}
 cmake --preset fuzz >/dev/null
-targets=(fuzz_create_validation fuzz_upstream_answer fuzz_base64
+targets=(fuzz_create_validation fuzz_create_wire fuzz_upstream_answer fuzz_base64
          fuzz_audio_wav fuzz_audio_mp3 fuzz_audio_m4a fuzz_audio_adts fuzz_audio_sniff)
 cmake --build build-fuzz -j"${JOBS:-2}" --target "${targets[@]}"
 mkdir -p build-fuzz/crashes build-fuzz/seeds

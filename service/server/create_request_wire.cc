@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/zero_copy_stream.h"
 
 namespace lipsync::server {
 namespace {
@@ -70,22 +71,59 @@ class CordReader {
   std::size_t remaining_;
 };
 
-// Copies the value of a field whose tag was just read. False for what the
-// walk leaves to protobuf: groups (wire types 3, 4), invalid wire types,
-// field number 0, or a value cut short.
-bool CopyValue(uint64_t tag, CordReader& in, std::string* out) {
+// The skeleton under construction: small bytes (tags, lengths, numbers,
+// short strings) are copied, large values are shared with the input, so a
+// 6.7 MB Base64 `sound_file` is copied only by protobuf's parse, as it
+// would be without the walk.
+class SkeletonWriter {
+ public:
+  std::string* small() { return &pending_; }
+  void Append(absl::Cord value) {
+    constexpr std::size_t kLargestCopied = 512;
+    if (value.size() <= kLargestCopied) {
+      for (absl::string_view chunk : value.Chunks()) {
+        pending_.append(chunk.data(), chunk.size());
+      }
+      return;
+    }
+    Flush();
+    cord_.Append(std::move(value));
+  }
+  absl::Cord Finish() && {
+    Flush();
+    return std::move(cord_);
+  }
+
+ private:
+  void Flush() {
+    if (!pending_.empty()) cord_.Append(std::move(pending_));
+    pending_.clear();
+  }
+
+  absl::Cord cord_;
+  std::string pending_;
+};
+
+// Copies (or shares) the value of a field whose tag was just read. False
+// for what the walk leaves to protobuf: groups (wire types 3, 4), invalid
+// wire types, field number 0, or a value cut short.
+bool CopyValue(uint64_t tag, CordReader& in, SkeletonWriter& out) {
   if ((tag >> 3) == 0) return false;
   switch (tag & 7) {
     case 0:
-      return in.Varint(out).has_value();
+      return in.Varint(out.small()).has_value();
     case 1:
-      return in.CopyTo(8, out);
+      return in.CopyTo(8, out.small());
     case 2: {
-      const std::optional<uint64_t> size = in.Varint(out);
-      return size.has_value() && in.CopyTo(*size, out);
+      const std::optional<uint64_t> size = in.Varint(out.small());
+      if (!size.has_value()) return false;
+      std::optional<absl::Cord> value = in.Read(*size);
+      if (!value.has_value()) return false;
+      out.Append(*std::move(value));
+      return true;
     }
     case 5:
-      return in.CopyTo(4, out);
+      return in.CopyTo(4, out.small());
     default:
       return false;
   }
@@ -101,7 +139,7 @@ void AppendVarint(uint64_t value, std::string* out) {
 
 // One face entry without its audio. `audio` gets the last
 // `sound_file_bytes` value (proto3: the last one wins), else stays empty.
-bool SplitFace(const absl::Cord& face, std::string* skeleton,
+bool SplitFace(const absl::Cord& face, SkeletonWriter& skeleton,
                absl::Cord* audio) {
   CordReader in(face);
   while (!in.done()) {
@@ -117,21 +155,19 @@ bool SplitFace(const absl::Cord& face, std::string* skeleton,
       *audio = *std::move(value);
       continue;
     }
-    skeleton->append(tag_bytes);
+    skeleton.small()->append(tag_bytes);
     if (!CopyValue(*tag, in, skeleton)) return false;
   }
   return true;
 }
 
 // The whole request without the faces' audio, and each face's audio.
-bool Split(const absl::Cord& wire, std::string* skeleton,
+bool Split(const absl::Cord& wire, SkeletonWriter& skeleton,
            std::vector<absl::Cord>* audio) {
   CordReader in(wire);
   while (!in.done()) {
-    std::string tag_bytes;
-    const std::optional<uint64_t> tag = in.Varint(&tag_bytes);
+    const std::optional<uint64_t> tag = in.Varint(skeleton.small());
     if (!tag.has_value()) return false;
-    skeleton->append(tag_bytes);
     if (*tag != kFaceChooseTag) {
       if (!CopyValue(*tag, in, skeleton)) return false;
       continue;
@@ -141,14 +177,67 @@ bool Split(const absl::Cord& wire, std::string* skeleton,
     if (!size.has_value()) return false;
     const std::optional<absl::Cord> face = in.Read(*size);
     if (!face.has_value()) return false;
-    std::string face_skeleton;
+    SkeletonWriter face_skeleton;
     absl::Cord face_audio;
-    if (!SplitFace(*face, &face_skeleton, &face_audio)) return false;
-    AppendVarint(face_skeleton.size(), skeleton);
-    skeleton->append(face_skeleton);
+    if (!SplitFace(*face, face_skeleton, &face_audio)) return false;
+    absl::Cord face_bytes = std::move(face_skeleton).Finish();
+    AppendVarint(face_bytes.size(), skeleton.small());
+    skeleton.Append(std::move(face_bytes));
     audio->push_back(std::move(face_audio));
   }
   return true;
+}
+
+// Protobuf reads a Cord chunk by chunk (protobuf 3.21 has no Cord stream).
+class CordInputStream final : public google::protobuf::io::ZeroCopyInputStream {
+ public:
+  explicit CordInputStream(const absl::Cord& cord)
+      : next_(cord.chunk_begin()), end_(cord.chunk_end()) {}
+
+  bool Next(const void** data, int* size) override {
+    if (backed_up_ == 0) {
+      if (next_ == end_) return false;
+      last_ = *next_;
+      ++next_;
+      backed_up_ = last_.size();
+    }
+    *data = last_.data() + (last_.size() - backed_up_);
+    *size = static_cast<int>(backed_up_);
+    count_ += static_cast<int64_t>(backed_up_);
+    backed_up_ = 0;
+    return true;
+  }
+  void BackUp(int count) override {
+    backed_up_ = static_cast<std::size_t>(count);
+    count_ -= count;
+  }
+  bool Skip(int count) override {
+    const void* data;
+    int size;
+    while (count > 0) {
+      if (!Next(&data, &size)) return false;
+      if (size > count) {
+        BackUp(size - count);
+        return true;
+      }
+      count -= size;
+    }
+    return true;
+  }
+  int64_t ByteCount() const override { return count_; }
+
+ private:
+  absl::Cord::ChunkIterator next_;
+  absl::Cord::ChunkIterator end_;
+  absl::string_view last_;     // the chunk Next returned last
+  std::size_t backed_up_ = 0;  // bytes at the end of last_ given back
+  int64_t count_ = 0;
+};
+
+bool ParseFromCord(const absl::Cord& bytes,
+                   kling::lipsync::v1::CreateLipSyncTaskRequest* message) {
+  CordInputStream stream(bytes);
+  return message->ParseFromZeroCopyStream(&stream);
 }
 
 }  // namespace
@@ -184,19 +273,21 @@ ReceivedCreateRequest::Parse(const absl::Cord& wire) {
         wire.size(), " bytes)"));
   };
   std::unique_ptr<ReceivedCreateRequest> parsed(new ReceivedCreateRequest());
-  std::string skeleton;
+  SkeletonWriter skeleton;
   std::vector<absl::Cord> audio;
-  if (Split(wire, &skeleton, &audio)) {
+  if (Split(wire, skeleton, &audio)) {
     // The skeleton holds every byte but the audio, a bytes field that
     // protobuf takes as it is: the skeleton parses if and only if the
     // whole would.
-    if (!parsed->message_.ParseFromString(skeleton)) return refused();
+    if (!ParseFromCord(std::move(skeleton).Finish(), &parsed->message_)) {
+      return refused();
+    }
     parsed->request_.emplace(parsed->message_, std::move(audio));
     parsed->audio_left_in_place_ = true;
     return parsed;
   }
   // Protobuf judges what the walk did not understand, on the whole input.
-  if (!parsed->message_.ParseFromString(std::string(wire))) return refused();
+  if (!ParseFromCord(wire, &parsed->message_)) return refused();
   parsed->request_.emplace(parsed->message_);
   return parsed;
 }

@@ -5,11 +5,13 @@
 //
 // How: the wire bytes are walked once (only `face_choose` (2) and, inside
 // it, `sound_file_bytes` (9) are looked into); everything else, and each
-// face without its audio, is copied into a small "skeleton" that protobuf
-// parses as usual. The result equals protobuf's own parse of the whole
-// message, unknown fields and "last value wins" included (tested against
-// it). Input the walk does not understand (groups, malformed bytes) goes to
-// protobuf whole, so protobuf stays the judge of what is valid.
+// face without its audio, goes into a "skeleton" that protobuf parses as
+// usual (small values copied, large ones such as a Base64 `sound_file`
+// shared with the input, so protobuf's parse is their only copy). The result
+// equals protobuf's own parse of the whole message, unknown fields and "last
+// value wins" included (tested against it). Input the walk does not understand
+// (groups, malformed bytes) goes to protobuf whole, so protobuf stays the judge
+// of what is valid.
 #ifndef LIPSYNC_SERVICE_SERVER_CREATE_REQUEST_WIRE_H_
 #define LIPSYNC_SERVICE_SERVER_CREATE_REQUEST_WIRE_H_
 

@@ -96,6 +96,19 @@ TEST(ReceivedCreateRequestTest, EqualsProtobufInEveryPieceSize) {
   }
 }
 
+TEST(ReceivedCreateRequestTest, Base64SoundFileAndLargeFieldsParseAsProtobuf) {
+  // Values above the size the walk copies are shared into the skeleton.
+  v1::CreateLipSyncTaskRequest request = FullRequest(0);
+  request.mutable_face_choose(0)->set_sound_file(std::string(200000, 'Q') +
+                                                 "==");
+  request.set_callback_url("https://example.com/" + std::string(3000, 'c'));
+  const std::string wire = request.SerializeAsString();
+  for (std::size_t piece : {1u, 7u, 511u, 512u, 513u, 16384u, 1000000u}) {
+    SCOPED_TRACE(piece);
+    ExpectSameAsProtobuf(wire, InPieces(wire, piece));
+  }
+}
+
 TEST(ReceivedCreateRequestTest, LeavesTheAudioInTheReceivedPieces) {
   const std::string wire = FullRequest(300000).SerializeAsString();
   auto got = ReceivedCreateRequest::Parse(InPieces(wire, 16384));
