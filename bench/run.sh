@@ -482,6 +482,16 @@ scenario_s2() {
   floor_grpc S2 "$S2_C" "$DUR" --mode=create-audio --audio_bytes="$S2_AUDIO"
   floor_curl S2 "$S2_C" "$DUR" "$WORK/audio.json"
   stop_stack
+  # Info rows: the same load against lipsync-bench-upstream (one epoll
+  # thread; takes the 6.7 MB body without parsing it, answers at once).
+  # kling-sim spends 100-200 ms of CPU per call parsing the JSON on the
+  # same 2 cores, so the rows above measure the gateway beside it; these
+  # measure the gateway's own CPU per 5 MB call (docs/PERFORMANCE.md).
+  start_bench_upstream S2-evup --latency_ms=0 --max_body_bytes=8000000
+  start_gateway S2-evup
+  direct S2 tput-evup "$S2_C" "$DUR" "$WORK/audio.json" --timeout=20s
+  gateway S2 tput-evup --mode=create-audio --audio_bytes="$S2_AUDIO" --concurrency="$S2_C" --channels=4 --duration="${DUR}s"
+  stop_stack
 }
 
 scenario_s3() {

@@ -244,7 +244,9 @@ def floor_rows(t, scenario, runs, g, unit="µs"):
 def s2(t, runs, notes):
     keys = [("S2", p, s) for p in ("tput", "c1") for s in ("direct", "gateway")]
     keys += [k for k in (("S2", "floor-grpc", "floor"),
-                         ("S2", "floor-curl", "floor")) if k in runs]
+                         ("S2", "floor-curl", "floor"),
+                         ("S2", "tput-evup", "direct"),
+                         ("S2", "tput-evup", "gateway")) if k in runs]
     if not any(k in runs for k in keys):
         return
     check_calls(t, "S2", runs, keys)
@@ -262,6 +264,17 @@ def s2(t, runs, notes):
         t.add("S2", f"gateway CPU per 5 MB call, c={c} (ms)", fmt(ms, 2), "", "",
               "<= 8", ms <= 8)
     floor_rows(t, "S2", runs, g, unit="ms")
+    de, ge = (runs.get(("S2", "tput-evup", "direct")),
+              runs.get(("S2", "tput-evup", "gateway")))
+    if de and ge and de.get("rps"):
+        # Info rows: a stand-in that never parses the body (bench/run.sh).
+        c = ge.get("concurrency")
+        t.add("S2", f"calls/s, c={c}, event-driven upstream",
+              fmt(ge["rps"], 1), f"direct {fmt(de['rps'], 1)}",
+              fmt(ge["rps"] / de["rps"]), "", None)
+        ms = cpu_s(ge, "gw_cpu_ticks") * 1e3 / max(1, calls(ge))
+        t.add("S2", f"gateway CPU per 5 MB call, c={c}, event-driven "
+              "upstream (ms)", fmt(ms, 2), "", "", "", None)
     d1, g1 = runs.get(("S2", "c1", "direct")), runs.get(("S2", "c1", "gateway"))
     if d1 and g1:
         added = g1["p50_ms"] - d1["p50_ms"]
