@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,6 +67,32 @@ class CordReader {
     return absl::Cord::AdvanceAndRead(&it_, static_cast<std::size_t>(n));
   }
 
+  // A field's tag, read as protobuf 3.21 reads it only when that is
+  // unambiguous: at most 5 bytes and at most 32 bits (protobuf would drop
+  // the higher bits; the walk gives up instead, and protobuf judges).
+  std::optional<uint64_t> Tag(std::string* raw) {
+    const std::size_t before = raw->size();
+    const std::optional<uint64_t> tag = Varint(raw);
+    if (!tag.has_value() || raw->size() - before > 5 ||
+        *tag > std::numeric_limits<uint32_t>::max()) {
+      return std::nullopt;
+    }
+    return tag;
+  }
+
+  // A length-delimited value: its length (at most 5 bytes and INT32_MAX,
+  // as protobuf 3.21 accepts; appended to `raw_length`), then the value,
+  // shared.
+  std::optional<absl::Cord> LengthDelimited(std::string* raw_length) {
+    const std::size_t before = raw_length->size();
+    const std::optional<uint64_t> size = Varint(raw_length);
+    if (!size.has_value() || raw_length->size() - before > 5 ||
+        *size > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+      return std::nullopt;
+    }
+    return Read(*size);
+  }
+
  private:
   absl::Cord::CharIterator it_;
   std::size_t remaining_;
@@ -115,9 +142,7 @@ bool CopyValue(uint64_t tag, CordReader& in, SkeletonWriter& out) {
     case 1:
       return in.CopyTo(8, out.small());
     case 2: {
-      const std::optional<uint64_t> size = in.Varint(out.small());
-      if (!size.has_value()) return false;
-      std::optional<absl::Cord> value = in.Read(*size);
+      std::optional<absl::Cord> value = in.LengthDelimited(out.small());
       if (!value.has_value()) return false;
       out.Append(*std::move(value));
       return true;
@@ -144,13 +169,11 @@ bool SplitFace(const absl::Cord& face, SkeletonWriter& skeleton,
   CordReader in(face);
   while (!in.done()) {
     std::string tag_bytes;
-    const std::optional<uint64_t> tag = in.Varint(&tag_bytes);
+    const std::optional<uint64_t> tag = in.Tag(&tag_bytes);
     if (!tag.has_value()) return false;
     if (*tag == kSoundFileBytesTag) {
-      std::string size_bytes;
-      const std::optional<uint64_t> size = in.Varint(&size_bytes);
-      if (!size.has_value()) return false;
-      std::optional<absl::Cord> value = in.Read(*size);
+      std::string length_bytes;  // dropped with the value
+      std::optional<absl::Cord> value = in.LengthDelimited(&length_bytes);
       if (!value.has_value()) return false;
       *audio = *std::move(value);
       continue;
@@ -166,16 +189,14 @@ bool Split(const absl::Cord& wire, SkeletonWriter& skeleton,
            std::vector<absl::Cord>* audio) {
   CordReader in(wire);
   while (!in.done()) {
-    const std::optional<uint64_t> tag = in.Varint(skeleton.small());
+    const std::optional<uint64_t> tag = in.Tag(skeleton.small());
     if (!tag.has_value()) return false;
     if (*tag != kFaceChooseTag) {
       if (!CopyValue(*tag, in, skeleton)) return false;
       continue;
     }
-    std::string size_bytes;
-    const std::optional<uint64_t> size = in.Varint(&size_bytes);
-    if (!size.has_value()) return false;
-    const std::optional<absl::Cord> face = in.Read(*size);
+    std::string length_bytes;  // rewritten for the face without its audio
+    const std::optional<absl::Cord> face = in.LengthDelimited(&length_bytes);
     if (!face.has_value()) return false;
     SkeletonWriter face_skeleton;
     absl::Cord face_audio;
@@ -234,6 +255,18 @@ class CordInputStream final : public google::protobuf::io::ZeroCopyInputStream {
   int64_t count_ = 0;
 };
 
+// True when `message` has `faces` faces and none kept a `sound_file_bytes`.
+bool AudioLeftOut(const v1::CreateLipSyncTaskRequest& message,
+                  std::size_t faces) {
+  if (static_cast<std::size_t>(message.face_choose_size()) != faces) {
+    return false;
+  }
+  for (const v1::FaceChoose& face : message.face_choose()) {
+    if (!face.sound_file_bytes().empty()) return false;
+  }
+  return true;
+}
+
 bool ParseFromCord(const absl::Cord& bytes,
                    kling::lipsync::v1::CreateLipSyncTaskRequest* message) {
   CordInputStream stream(bytes);
@@ -242,10 +275,14 @@ bool ParseFromCord(const absl::Cord& bytes,
 
 }  // namespace
 
-absl::Cord CordFromByteBuffer(const grpc::ByteBuffer& buffer) {
+absl::StatusOr<absl::Cord> CordFromByteBuffer(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
+  const grpc::Status dumped = buffer.Dump(&slices);
+  if (!dumped.ok()) {
+    return absl::InternalError(absl::StrCat(
+        "could not read the request's bytes: ", dumped.error_message()));
+  }
   absl::Cord cord;
-  if (!buffer.Dump(&slices).ok()) return cord;
   for (grpc::Slice& slice : slices) {
     const absl::string_view bytes(reinterpret_cast<const char*>(slice.begin()),
                                   slice.size());
@@ -282,9 +319,13 @@ ReceivedCreateRequest::Parse(const absl::Cord& wire) {
     if (!ParseFromCord(std::move(skeleton).Finish(), &parsed->message_)) {
       return refused();
     }
-    parsed->request_.emplace(parsed->message_, std::move(audio));
-    parsed->audio_left_in_place_ = true;
-    return parsed;
+    // Belt and braces: protobuf saw the faces the walk saw, none with audio.
+    if (AudioLeftOut(parsed->message_, audio.size())) {
+      parsed->request_.emplace(parsed->message_, std::move(audio));
+      parsed->audio_left_in_place_ = true;
+      return parsed;
+    }
+    parsed->message_.Clear();
   }
   // Protobuf judges what the walk did not understand, on the whole input.
   if (!ParseFromCord(wire, &parsed->message_)) return refused();

@@ -28,8 +28,10 @@
 namespace lipsync::server {
 
 // The bytes of a received message as a Cord whose chunks are gRPC's slices
-// (referenced, kept alive by the Cord; not copied).
-absl::Cord CordFromByteBuffer(const grpc::ByteBuffer& buffer);
+// (referenced, kept alive by the Cord; not copied; slices under 256 bytes,
+// which gRPC may keep inside the slice object, are copied). INTERNAL when
+// gRPC cannot hand them over (a compressed message it cannot inflate).
+absl::StatusOr<absl::Cord> CordFromByteBuffer(const grpc::ByteBuffer& buffer);
 
 // Owns the parsed message and the audio; request() views both. Not movable
 // (the view points into it): held by pointer for the call's lifetime.

@@ -157,8 +157,13 @@ grpc::ServerUnaryReactor* LipSyncService::CreateLipSyncTask(
     grpc::ByteBuffer* response) {
   UnaryCall* call = StartUnary(context, "CreateLipSyncTask");
   if (!Authenticated(*context, call)) return call;
+  const absl::StatusOr<absl::Cord> bytes = CordFromByteBuffer(*wire);
+  if (!bytes.ok()) {
+    call->FinishWith(bytes.status());
+    return call;
+  }
   absl::StatusOr<std::unique_ptr<ReceivedCreateRequest>> received =
-      ReceivedCreateRequest::Parse(CordFromByteBuffer(*wire));
+      ReceivedCreateRequest::Parse(*bytes);
   if (!received.ok()) {
     call->FinishWith(received.status());
     return call;

@@ -15,6 +15,7 @@ namespace {
 
 namespace v1 = upstream::v1;
 using ::testing::_;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::FieldsAre;
 using ::testing::Property;
@@ -41,6 +42,15 @@ v1::LipSyncTask Task(const std::string& id) {
 // A CreateRequest that views exactly `message` (the same object).
 auto OfMessage(const v1::CreateLipSyncTaskRequest& message) {
   return Property(&CreateRequest::message, Ref(message));
+}
+
+// A CreateRequest whose first face's audio is `*message`'s own bytes (the
+// same memory: the audio was not copied on the way). A pointer, because a
+// matcher keeps copies of its parameters.
+MATCHER_P(SharesAudioOf, message, "") {
+  const auto flat = arg.sound_file_bytes(0).TryFlat();
+  return flat.has_value() &&
+         flat->data() == message->face_choose(0).sound_file_bytes().data();
 }
 
 class RetryingUpstreamClientTest : public ::testing::Test {
@@ -142,7 +152,10 @@ TEST_F(RetryingUpstreamClientTest, NeverResendsACreateThatMayHaveReachedKling) {
 TEST_F(RetryingUpstreamClientTest, ResendsACreateThatNeverReachedKling) {
   v1::CreateLipSyncTaskRequest request;
   request.set_session_id("s1");
-  EXPECT_CALL(*child_, CreateLipSyncTask(_, OfMessage(request), _))
+  request.add_face_choose()->set_sound_file_bytes(std::string(5000, 'a'));
+  EXPECT_CALL(*child_,
+              CreateLipSyncTask(
+                  _, AllOf(OfMessage(request), SharesAudioOf(&request)), _))
       .WillOnce(CompleteWith<v1::LipSyncTask>(ConnectionRefused()))
       .WillOnce(CompleteWith<v1::LipSyncTask>(Task("t2")));
   auto client = Make();

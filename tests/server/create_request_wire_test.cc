@@ -11,11 +11,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/support/cord_pieces.h"
 
 namespace lipsync::server {
 namespace {
 
 namespace v1 = ::kling::lipsync::v1;
+using ::lipsync::testing::CordInPieces;
 
 std::string RandomBytes(std::size_t n, uint32_t seed) {
   std::mt19937 random(seed);
@@ -40,17 +42,6 @@ v1::CreateLipSyncTaskRequest FullRequest(std::size_t audio_bytes) {
   face->set_original_audio_volume(0.25);
   face->set_sound_file_bytes(RandomBytes(audio_bytes, 7));
   return r;
-}
-
-// A Cord of `wire` in pieces of `piece` bytes, each referencing `wire`
-// (which must outlive the Cord), as gRPC's slices would be.
-absl::Cord InPieces(const std::string& wire, std::size_t piece) {
-  absl::Cord cord;
-  for (std::size_t at = 0; at < wire.size(); at += piece) {
-    cord.Append(absl::MakeCordFromExternal(
-        absl::string_view(wire).substr(at, piece), [] {}));
-  }
-  return cord;
 }
 
 // Protobuf's own verdict on `wire`, against the edge's: both refuse, or the
@@ -88,7 +79,7 @@ TEST(ReceivedCreateRequestTest, EqualsProtobufInEveryPieceSize) {
   for (std::size_t piece :
        {1u, 2u, 3u, 5u, 7u, 64u, 255u, 4096u, 16384u, 65536u, 1000000u}) {
     SCOPED_TRACE(piece);
-    const absl::Cord cord = InPieces(wire, piece);
+    const absl::Cord cord = CordInPieces(wire, piece);
     ExpectSameAsProtobuf(wire, cord);
     auto got = ReceivedCreateRequest::Parse(cord);
     ASSERT_TRUE(got.ok());
@@ -105,13 +96,13 @@ TEST(ReceivedCreateRequestTest, Base64SoundFileAndLargeFieldsParseAsProtobuf) {
   const std::string wire = request.SerializeAsString();
   for (std::size_t piece : {1u, 7u, 511u, 512u, 513u, 16384u, 1000000u}) {
     SCOPED_TRACE(piece);
-    ExpectSameAsProtobuf(wire, InPieces(wire, piece));
+    ExpectSameAsProtobuf(wire, CordInPieces(wire, piece));
   }
 }
 
 TEST(ReceivedCreateRequestTest, LeavesTheAudioInTheReceivedPieces) {
   const std::string wire = FullRequest(300000).SerializeAsString();
-  auto got = ReceivedCreateRequest::Parse(InPieces(wire, 16384));
+  auto got = ReceivedCreateRequest::Parse(CordInPieces(wire, 16384));
   ASSERT_TRUE(got.ok());
   const absl::Cord& audio = (*got)->request().sound_file_bytes(0);
   ASSERT_EQ(audio.size(), 300000u);
@@ -149,9 +140,9 @@ TEST(ReceivedCreateRequestTest, LastAudioValueWinsAndOtherFieldsStay) {
   wire += second_face;
   for (std::size_t piece : {1u, 3u, 100u, 100000u}) {
     SCOPED_TRACE(piece);
-    ExpectSameAsProtobuf(wire, InPieces(wire, piece));
+    ExpectSameAsProtobuf(wire, CordInPieces(wire, piece));
   }
-  auto got = ReceivedCreateRequest::Parse(InPieces(wire, 10));
+  auto got = ReceivedCreateRequest::Parse(CordInPieces(wire, 10));
   ASSERT_TRUE(got.ok());
   EXPECT_TRUE((*got)->audio_left_in_place());
   ASSERT_EQ((*got)->request().message().face_choose_size(), 3);
@@ -159,12 +150,52 @@ TEST(ReceivedCreateRequestTest, LastAudioValueWinsAndOtherFieldsStay) {
             RandomBytes(400, 3));
 }
 
+// Encodings where a reader that is not protobuf's could disagree with it:
+// a tag that needs its 5th byte's high bits dropped, a length in 6 bytes,
+// tags and lengths in more bytes than needed.
+TEST(ReceivedCreateRequestTest, UnusualVarintsGetProtobufsReading) {
+  v1::FaceChoose face;
+  face.set_face_id("0");
+  face.set_sound_file_bytes(RandomBytes(300, 4));
+  const std::string face_bytes = face.SerializeAsString();
+  const std::string audio2 = RandomBytes(200, 5);
+  auto length = [](std::size_t n) {
+    std::string out;
+    while (n >= 0x80) {
+      out += static_cast<char>((n & 0x7F) | 0x80);
+      n >>= 7;
+    }
+    return out + static_cast<char>(n);
+  };
+  const std::string cases[] = {
+      // face_choose's tag 18 written with bit 32 set: protobuf keeps 32 bits.
+      std::string("\x92\x80\x80\x80\x10", 5) + length(face_bytes.size()) +
+          face_bytes,
+      // sound_file_bytes' tag 74 likewise, after a normal value: last wins.
+      "\x12" + length(face_bytes.size() + 5 + 2 + audio2.size()) + face_bytes +
+          std::string("\xca\x80\x80\x80\x10", 5) + length(audio2.size()) +
+          audio2,
+      // A face length in 6 bytes, and an audio length in 6 bytes.
+      std::string("\x12\x85\x80\x80\x80\x80\x00\x0a\x01\x30\x4a\x00", 12),
+      std::string("\x12\x09\x0a\x01\x30\x4a\x81\x80\x80\x80\x80\x00\x7a", 13),
+      // Tags and lengths in more bytes than needed (protobuf accepts them).
+      std::string("\x92\x00", 2) + length(face_bytes.size()) + face_bytes,
+      "\x12" + std::string("\x83\x80\x00", 3) + "\x0a\x01\x30",
+  };
+  for (const std::string& wire : cases) {
+    SCOPED_TRACE(::testing::PrintToString(wire.substr(0, 12)));
+    for (std::size_t piece : {1u, 4u, 1000u}) {
+      ExpectSameAsProtobuf(wire, CordInPieces(wire, piece));
+    }
+  }
+}
+
 TEST(ReceivedCreateRequestTest, GroupsGoToProtobufWhole) {
   // An unknown group (wire types 3 and 4) is legal; the walk hands it over.
   std::string wire = FullRequest(2000).SerializeAsString();
   wire += std::string("\xa3\x06\xa8\x06\x01\xa4\x06", 7);  // group 100 {101: 1}
-  ExpectSameAsProtobuf(wire, InPieces(wire, 50));
-  auto got = ReceivedCreateRequest::Parse(InPieces(wire, 50));
+  ExpectSameAsProtobuf(wire, CordInPieces(wire, 50));
+  auto got = ReceivedCreateRequest::Parse(CordInPieces(wire, 50));
   ASSERT_TRUE(got.ok());
   EXPECT_FALSE((*got)->audio_left_in_place());
   EXPECT_EQ(std::string((*got)->request().sound_file_bytes(0)),
@@ -184,8 +215,8 @@ TEST(ReceivedCreateRequestTest, MalformedInputIsRefusedAsProtobufWould) {
       std::string(11, '\xff'),             // an endless varint
   };
   for (const std::string& input : inputs) {
-    SCOPED_TRACE(testing::PrintToString(input.substr(0, 16)));
-    ExpectSameAsProtobuf(input, InPieces(input, 2));
+    SCOPED_TRACE(::testing::PrintToString(input.substr(0, 16)));
+    ExpectSameAsProtobuf(input, CordInPieces(input, 2));
   }
 }
 
@@ -210,7 +241,7 @@ TEST(ReceivedCreateRequestTest, AnyMutationGetsProtobufsVerdict) {
       if (wire.empty()) wire = "\x0a";
     }
     SCOPED_TRACE(round);
-    ExpectSameAsProtobuf(wire, InPieces(wire, 1 + random() % 40));
+    ExpectSameAsProtobuf(wire, CordInPieces(wire, 1 + random() % 40));
     if (HasFatalFailure()) return;
   }
 }
@@ -219,13 +250,23 @@ TEST(CordFromByteBufferTest, SharesLargeSlicesAndOutlivesTheBuffer) {
   const std::string small = "tiny";                // inlined by gRPC
   const std::string large = RandomBytes(5000, 9);  // refcounted
   absl::Cord cord;
+  const void* large_bytes = nullptr;
   {
     std::vector<grpc::Slice> slices = {grpc::Slice(small), grpc::Slice(large),
                                        grpc::Slice(small)};
+    large_bytes = slices[1].begin();
     grpc::ByteBuffer buffer(slices.data(), slices.size());
-    cord = CordFromByteBuffer(buffer);
+    absl::StatusOr<absl::Cord> got = CordFromByteBuffer(buffer);
+    ASSERT_TRUE(got.ok()) << got.status();
+    cord = *std::move(got);
   }  // the buffer and the slices' owners are gone; the Cord keeps the bytes
   EXPECT_EQ(std::string(cord), small + large + small);
+  // The large slice is referenced, not copied: one chunk is its bytes.
+  bool shared = false;
+  for (absl::string_view chunk : cord.Chunks()) {
+    shared |= chunk.data() == large_bytes && chunk.size() == large.size();
+  }
+  EXPECT_TRUE(shared);
 }
 
 }  // namespace
