@@ -12,10 +12,18 @@
 
 namespace lipsync::audio {
 
+namespace {
+
+bool StartsAsRiff(absl::string_view bytes) {
+  return HasTagAt(bytes, 0, "RIFF") || HasTagAt(bytes, 0, "RF64");
+}
+
+}  // namespace
+
 absl::StatusOr<AudioInfo> SniffAudio(absl::string_view bytes) {
   // Strong signatures first: once a file says it is WAV or MP4, its own
   // parser's message ("truncated WAV: ...") is the useful one.
-  if (HasTagAt(bytes, 0, "RIFF") || HasTagAt(bytes, 0, "RF64")) {
+  if (StartsAsRiff(bytes)) {
     return ParseWav(bytes);  // Also names an AVI or a cut-off RIFF header.
   }
   if (LooksLikeIsoBmff(bytes)) return ParseM4a(bytes);
@@ -35,11 +43,11 @@ absl::StatusOr<AudioInfo> SniffAudio(absl::string_view bytes) {
 }
 
 absl::StatusOr<AudioInfo> SniffAudio(const absl::Cord& bytes) {
-  if (auto flat = bytes.TryFlat()) {  // an absl::optional
+  if (auto flat = bytes.TryFlat()) {  // an absl::optional: one chunk
     return SniffAudio(*flat);
   }
-  const std::string signature(bytes.Subcord(0, 4));
-  if (signature == "RIFF" || signature == "RF64") return ParseWav(bytes);
+  if (StartsAsRiff(std::string(bytes.Subcord(0, 4)))) return ParseWav(bytes);
+  // The frame and box walkers read the whole buffer: one flat copy.
   return SniffAudio(std::string(bytes));
 }
 

@@ -78,41 +78,56 @@ absl::StatusOr<WavFormat> ParseFmt(absl::string_view fmt, uint32_t chunk_size) {
 }
 
 // The bytes ParseWavFrom reads: their size, and copies of small ranges
-// (headers, never the samples) that the caller has checked are inside.
+// (headers, never the samples) that the caller has checked are inside,
+// at offsets that never decrease.
 class FlatBytes {
  public:
   explicit FlatBytes(absl::string_view bytes) : bytes_(bytes) {}
   size_t size() const { return bytes_.size(); }
   void Read(size_t offset, size_t n, char* out) const {
-    std::memcpy(out, bytes_.data() + offset, n);
+    if (n > 0) std::memcpy(out, bytes_.data() + offset, n);
   }
 
  private:
   absl::string_view bytes_;
 };
 
+// Reads forward from where the last read was, so a hostile file of a
+// million tiny chunks costs one walk over the Cord, not one per chunk.
 class CordBytes {
  public:
-  explicit CordBytes(const absl::Cord& bytes) : bytes_(bytes) {}
+  explicit CordBytes(const absl::Cord& bytes)
+      : bytes_(bytes), at_(0), it_(bytes.char_begin()) {}
   size_t size() const { return bytes_.size(); }
-  void Read(size_t offset, size_t n, char* out) const {
-    const absl::Cord range =
-        bytes_.Subcord(offset, n);  // must outlive the loop
-    for (absl::string_view chunk : range.Chunks()) {
-      std::memcpy(out, chunk.data(), chunk.size());
-      out += chunk.size();
+  void Read(size_t offset, size_t n, char* out) {
+    if (offset < at_) {  // not expected: start over rather than misread
+      it_ = bytes_.char_begin();
+      at_ = 0;
+    }
+    absl::Cord::Advance(&it_, offset - at_);
+    at_ = offset;
+    while (n > 0) {
+      const absl::string_view chunk = absl::Cord::ChunkRemaining(it_);
+      const size_t take = std::min(chunk.size(), n);
+      std::memcpy(out, chunk.data(), take);
+      out += take;
+      n -= take;
+      at_ += take;
+      absl::Cord::Advance(&it_, take);
     }
   }
 
  private:
   const absl::Cord& bytes_;
+  size_t at_;  // offset of it_
+  absl::Cord::CharIterator it_;
 };
 
 // A WAV file is a short header, chunk headers and the samples: only the
 // headers are read (copied into small arrays), so the samples may lie in
 // one buffer or in many pieces.
 template <typename Bytes>
-absl::StatusOr<AudioInfo> ParseWavFrom(const Bytes& bytes) {
+absl::StatusOr<AudioInfo> ParseWavFrom(Bytes bytes) {
   char header_bytes[kRiffHeaderSize];
   const absl::string_view header(header_bytes,
                                  std::min(bytes.size(), kRiffHeaderSize));
