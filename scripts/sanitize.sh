@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 which=${1:-all}
 JOBS=${JOBS:-2}
 
-read -r -a asan_targets <<<"${ASAN_TARGETS:-common_test validation_test translate_test workflow_test resilience_test integration_test}"
+read -r -a asan_targets <<<"${ASAN_TARGETS:-common_test validation_test translate_test workflow_test resilience_test server_test audio_sniffer_test integration_test}"
 read -r -a tsan_targets <<<"${TSAN_TARGETS:-resilience_test upstream_test workflow_test common_test}"
 
 run_preset() {

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/audio/audio_bytes.h"
+#include "tests/support/cord_pieces.h"
 
 namespace lipsync::audio {
 namespace {
@@ -144,23 +145,13 @@ TEST(SniffAudioTest, RandomBytesAreNotAudio) {
   }
 }
 
-// `bytes` as a Cord of `piece`-byte chunks that reference it, as the
-// gateway holds audio received in gRPC's slices.
-absl::Cord InPieces(const std::string& bytes, size_t piece) {
-  absl::Cord cord;
-  for (size_t at = 0; at < bytes.size(); at += piece) {
-    cord.Append(absl::MakeCordFromExternal(
-        absl::string_view(bytes).substr(at, piece), [] {}));
-  }
-  return cord;
-}
-
 void ExpectSameVerdictInPieces(const std::string& bytes) {
   const absl::StatusOr<AudioInfo> flat = SniffAudio(bytes);
   for (size_t piece : {1u, 2u, 3u, 5u, 8u, 13u, 64u, 1000u}) {
     SCOPED_TRACE(::testing::Message()
                  << bytes.size() << " bytes in pieces of " << piece);
-    const absl::StatusOr<AudioInfo> pieces = SniffAudio(InPieces(bytes, piece));
+    const absl::StatusOr<AudioInfo> pieces =
+        SniffAudio(::lipsync::testing::CordInPieces(bytes, piece));
     ASSERT_EQ(pieces.status(), flat.status());
     if (!flat.ok()) continue;
     EXPECT_EQ(pieces->format, flat->format);

@@ -206,13 +206,12 @@ TEST(HostileInputTest, BytesThatAreNoCreateRequestAreInvalidArgument) {
     auto context = ContextWithTimeout(absl::Seconds(10));
     absl::Notification done;
     grpc::Status status;
-    generic.UnaryCall(context.get(),
-                      "/kling.lipsync.v1.LipSyncService/CreateLipSyncTask",
-                      grpc::StubOptions(), &request, &response,
-                      [&](grpc::Status s) {
-                        status = std::move(s);
-                        done.Notify();
-                      });
+    generic.UnaryCall(
+        context.get(), "/kling.lipsync.v1.LipSyncService/CreateLipSyncTask",
+        grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+          status = std::move(s);
+          done.Notify();
+        });
     done.WaitForNotification();
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_NE(status.error_message().find("CreateLipSyncTaskRequest"),

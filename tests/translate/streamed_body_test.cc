@@ -11,11 +11,13 @@
 #include "gtest/gtest.h"
 #include "service/common/base64.h"
 #include "service/translate/create_body.h"
+#include "tests/support/cord_pieces.h"
 
 namespace lipsync::translate {
 namespace {
 
 namespace v1 = ::kling::lipsync::v1;
+using ::lipsync::testing::CordInPieces;
 
 std::string Bytes(std::size_t n, uint32_t seed) {
   std::string out(n, '\0');
@@ -100,17 +102,6 @@ TEST(StreamedBodyTest, Base64PieceMatchesTheEncoderForEverySplit) {
   }
 }
 
-// `raw` as a Cord of `piece`-byte chunks that reference it, as the gateway
-// holds audio received in gRPC's slices.
-absl::Cord InPieces(const std::string& raw, std::size_t piece) {
-  absl::Cord cord;
-  for (std::size_t at = 0; at < raw.size(); at += piece) {
-    cord.Append(absl::MakeCordFromExternal(
-        absl::string_view(raw).substr(at, piece), [] {}));
-  }
-  return cord;
-}
-
 TEST(StreamedBodyTest, Base64OfAudioInPiecesIsTheBase64OfTheWhole) {
   // Pieces of every length mod 3 (groups straddle 1, 2 or 3 pieces), and
   // audio sizes around the 64-byte line below which a Cord is encoded at
@@ -122,7 +113,7 @@ TEST(StreamedBodyTest, Base64OfAudioInPiecesIsTheBase64OfTheWhole) {
     for (std::size_t piece : {1u, 2u, 3u, 4u, 5u, 7u, 64u, 100u, 16384u}) {
       StreamedBody body;
       body.AppendText("[\"");
-      body.AppendBase64Of(InPieces(raw, piece));
+      body.AppendBase64Of(CordInPieces(raw, piece));
       body.AppendText("\"]");
       ASSERT_EQ(body.size(), expected.size());
       for (std::size_t chunk : {1u, 2u, 3u, 4u, 5u, 999u, 65536u}) {
@@ -160,7 +151,7 @@ TEST(StreamedBodyTest, CreateWithAudioInPiecesIsTheReferenceBody) {
   const std::string& audio = with_audio.face_choose(0).sound_file_bytes();
   const std::string expected = BuildCreateTaskBody(with_audio, "k-1");
   for (std::size_t piece : {1000u, 16375u, 65536u}) {
-    const CreateRequest request(without_audio, {InPieces(audio, piece)});
+    const CreateRequest request(without_audio, {CordInPieces(audio, piece)});
     EXPECT_EQ(BuildCreateTaskBody(request, "k-1"), expected) << piece;
     EXPECT_EQ(ReadInChunks(StreamCreateTaskBody(request, "k-1"), 65536),
               expected)
