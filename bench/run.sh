@@ -391,11 +391,12 @@ floor_grpc() {
   return 0
 }
 
-# floor_curl SCENARIO CONCURRENCY SECONDS BODY_FILE: a bare libcurl multi
-# client (lipsync-floor-curl) against the running stand-in. The client reports
-# its own CPU (cpu_s, getrusage); tool_cpu_ticks is the same seen from here.
+# floor_curl SCENARIO CONCURRENCY SECONDS BODY_FILE [PHASE]: a bare libcurl
+# multi client (lipsync-floor-curl) against the running stand-in; PHASE
+# defaults to floor-curl. The client reports its own CPU (cpu_s,
+# getrusage); tool_cpu_ticks is the same seen from here.
 floor_curl() {
-  local scenario=$1 c=$2 secs=$3 body=$4 rc=0 out
+  local scenario=$1 c=$2 secs=$3 body=$4 phase=${5:-floor-curl} rc=0 out
   local s0 s1 c0 c1 m0 m1 w0 w1 tw0 tw1
   tw0="$(time_wait_to_sim)"
   s0="$(cpu_ticks "$SIM_PID")"
@@ -411,8 +412,8 @@ floor_curl() {
   m1="$(machine_busy_ticks)"
   w1="$(date +%s%N)"
   tw1="$(time_wait_to_sim)"
-  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"floor-curl\",\"side\":\"floor\",\"rc\":$rc,\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"time_wait_new\":$((tw1 - tw0))"
-  log "$scenario floor-curl: $(echo "$out" | cut -c1-160)"
+  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"floor\",\"rc\":$rc,\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"time_wait_new\":$((tw1 - tw0))"
+  log "$scenario $phase: $(echo "$out" | cut -c1-160)"
   [[ -s "$WORK/floor-curl.err" ]] && sed 's/^/    /' "$WORK/floor-curl.err" >&2
   return 0
 }
@@ -482,15 +483,17 @@ scenario_s2() {
   floor_grpc S2 "$S2_C" "$DUR" --mode=create-audio --audio_bytes="$S2_AUDIO"
   floor_curl S2 "$S2_C" "$DUR" "$WORK/audio.json"
   stop_stack
-  # Info rows: the same load against lipsync-bench-upstream (one epoll
-  # thread; takes the 6.7 MB body without parsing it, answers at once).
-  # kling-sim spends 100-200 ms of CPU per call parsing the JSON on the
-  # same 2 cores, so the rows above measure the gateway beside it; these
-  # measure the gateway's own CPU per 5 MB call (docs/PERFORMANCE.md).
+  # Info rows: the same load, and the bare libcurl client, against
+  # lipsync-bench-upstream (one epoll thread; takes the 6.7 MB body without
+  # parsing it, answers at once). Behind kling-sim (~800 ms per create) the
+  # uploads are paced by its reads and its parsing runs beside the gateway;
+  # these rows give the gateway's own CPU per 5 MB call and its floor
+  # without either (docs/PERFORMANCE.md, "S2 CPU").
   start_bench_upstream S2-evup --latency_ms=0 --max_body_bytes=8000000
   start_gateway S2-evup
   direct S2 tput-evup "$S2_C" "$DUR" "$WORK/audio.json" --timeout=20s
   gateway S2 tput-evup --mode=create-audio --audio_bytes="$S2_AUDIO" --concurrency="$S2_C" --channels=4 --duration="${DUR}s"
+  floor_curl S2 "$S2_C" "$DUR" "$WORK/audio.json" floor-curl-evup
   stop_stack
 }
 

@@ -213,16 +213,12 @@ def floor_rows(t, scenario, runs, g, unit="µs"):
     per = "per call" if unit == "µs" else "per 5 MB call"
     fg = runs.get((scenario, "floor-grpc", "floor"))
     fc = runs.get((scenario, "floor-curl", "floor"))
-    grpc_cost = curl_cost = None
-    if fg and calls(fg) and not failures(fg):
-        grpc_cost = cpu_s(fg, "floor_cpu_ticks") * scale / calls(fg)
+    grpc_cost, curl_cost = floor_cost(fg, scale), floor_cost(fc, scale)
+    if grpc_cost is not None:
         t.add(scenario, f"floor: bare gRPC callback server, CPU {per} "
               f"c={fg.get('concurrency')} ({unit})", fmt(grpc_cost, digits),
               f"at {fmt(fg.get('rps', 0), 0)} calls/s", "", "", None)
-    if fc and calls(fc) and not failures(fc):
-        # The client's own getrusage; older lines: its ticks seen by run.sh.
-        own = fc["cpu_s"] if "cpu_s" in fc else cpu_s(fc, "tool_cpu_ticks")
-        curl_cost = own * scale / calls(fc)
+    if curl_cost is not None:
         t.add(scenario, f"floor: bare libcurl-multi client, CPU {per} "
               f"c={fc.get('concurrency')} ({unit})", fmt(curl_cost, digits),
               f"at {fmt(fc.get('rps', 0), 0)} calls/s, "
@@ -230,15 +226,34 @@ def floor_rows(t, scenario, runs, g, unit="µs"):
         t.add(scenario, f"  stand-in CPU {per} under that client ({unit})",
               fmt(cpu_s(fc, "sim_cpu_ticks") * scale / calls(fc), digits), "",
               "", "", None)
-    if grpc_cost is not None and curl_cost is not None:
-        total = grpc_cost + curl_cost
-        limit, ratio = "", ""
-        if g and calls(g):
-            gw_cost = cpu_s(g, "gw_cpu_ticks") * scale / calls(g)
-            limit = f"gateway {fmt(gw_cost, digits)}"
-            ratio = fmt(gw_cost / total) if total else ""
-        t.add(scenario, f"floor: sum ({unit})", fmt(total, digits), limit,
-              ratio, "", None)
+    floor_sum_row(t, scenario, grpc_cost, curl_cost, g, scale, digits,
+                  f"floor: sum ({unit})")
+
+
+def floor_cost(run, scale):
+    """CPU per call of a floor run (None when missing or failed): the floor
+    server's ticks, or the client's own getrusage (older lines: its ticks
+    seen by run.sh)."""
+    if not run or not calls(run) or failures(run):
+        return None
+    if run.get("phase") == "floor-grpc":
+        return cpu_s(run, "floor_cpu_ticks") * scale / calls(run)
+    own = run["cpu_s"] if "cpu_s" in run else cpu_s(run, "tool_cpu_ticks")
+    return own * scale / calls(run)
+
+
+def floor_sum_row(t, scenario, grpc_cost, curl_cost, g, scale, digits, label):
+    """The floor of the stack (server + client alone) against the gateway's
+    CPU per call in run `g`."""
+    if grpc_cost is None or curl_cost is None:
+        return
+    total = grpc_cost + curl_cost
+    limit, ratio = "", ""
+    if g and calls(g):
+        gw_cost = cpu_s(g, "gw_cpu_ticks") * scale / calls(g)
+        limit = f"gateway {fmt(gw_cost, digits)}"
+        ratio = fmt(gw_cost / total) if total else ""
+    t.add(scenario, label, fmt(total, digits), limit, ratio, "", None)
 
 
 def s2(t, runs, notes):
@@ -246,7 +261,8 @@ def s2(t, runs, notes):
     keys += [k for k in (("S2", "floor-grpc", "floor"),
                          ("S2", "floor-curl", "floor"),
                          ("S2", "tput-evup", "direct"),
-                         ("S2", "tput-evup", "gateway")) if k in runs]
+                         ("S2", "tput-evup", "gateway"),
+                         ("S2", "floor-curl-evup", "floor")) if k in runs]
     if not any(k in runs for k in keys):
         return
     check_calls(t, "S2", runs, keys)
@@ -275,6 +291,17 @@ def s2(t, runs, notes):
         ms = cpu_s(ge, "gw_cpu_ticks") * 1e3 / max(1, calls(ge))
         t.add("S2", f"gateway CPU per 5 MB call, c={c}, event-driven "
               "upstream (ms)", fmt(ms, 2), "", "", "", None)
+        fce = runs.get(("S2", "floor-curl-evup", "floor"))
+        curl_ms = floor_cost(fce, 1e3)
+        if curl_ms is not None:
+            t.add("S2", f"floor: bare libcurl-multi client, CPU per 5 MB "
+                  f"call c={fce.get('concurrency')}, event-driven upstream "
+                  "(ms)", fmt(curl_ms, 2),
+                  f"at {fmt(fce.get('rps', 0), 0)} calls/s", "", "", None)
+        floor_sum_row(t, "S2", floor_cost(runs.get(("S2", "floor-grpc",
+                                                    "floor")), 1e3),
+                      curl_ms, ge, 1e3, 2,
+                      "floor: sum, event-driven upstream (ms)")
     d1, g1 = runs.get(("S2", "c1", "direct")), runs.get(("S2", "c1", "gateway"))
     if d1 and g1:
         added = g1["p50_ms"] - d1["p50_ms"]
