@@ -62,10 +62,6 @@ std::optional<absl::string_view> StreamedBody::SingleText() const {
 }
 
 void StreamedBody::AppendBase64Of(absl::string_view raw) {
-  AppendBase64Piece(raw);
-}
-
-void StreamedBody::AppendBase64Piece(absl::string_view raw) {
   if (raw.empty()) return;
   Piece piece;
   piece.base64 = true;
@@ -78,7 +74,8 @@ void StreamedBody::AppendBase64Piece(absl::string_view raw) {
 
 void StreamedBody::AppendBase64Of(const absl::Cord& raw) {
   // Base64 encodes 3-byte groups independently, so the encoding of the
-  // whole is the encodings of its 3-aligned runs, one after the other.
+  // whole is the encodings of its 3-aligned runs, one after the other (each
+  // run a piece of its own: no padding, as its length is a multiple of 3).
   // Small Cords may keep their bytes inside the Cord object itself (which
   // moves with this body): those are encoded now, as text.
   constexpr std::size_t kSmallestReferenced = 64;
@@ -99,7 +96,7 @@ void StreamedBody::AppendBase64Of(const absl::Cord& raw) {
       straddling.clear();
     }
     const std::size_t whole = chunk.size() / 3 * 3;
-    AppendBase64Piece(chunk.substr(0, whole));
+    AppendBase64Of(chunk.substr(0, whole));
     straddling.assign(chunk.data() + whole, chunk.size() - whole);
   }
   if (!straddling.empty()) AppendText(Base64Encode(straddling));

@@ -55,10 +55,6 @@ class StreamedBody {
     uint64_t start = 0;     // body offset of the piece's first byte
     uint64_t size = 0;      // bytes this piece produces
   };
-  // One base64 piece of `raw`, whose length must be a multiple of 3 unless
-  // it is the last piece of its Base64 string (padding goes at the end).
-  void AppendBase64Piece(absl::string_view raw);
-
   std::vector<Piece> pieces_;
   // The Cords whose chunks base64 pieces reference (shared, not copied).
   std::vector<absl::Cord> held_;

@@ -67,33 +67,34 @@ class CordReader {
     return absl::Cord::AdvanceAndRead(&it_, static_cast<std::size_t>(n));
   }
 
-  // A field's tag, read as protobuf 3.21 reads it only when that is
-  // unambiguous: at most 5 bytes and at most 32 bits (protobuf would drop
-  // the higher bits; the walk gives up instead, and protobuf judges).
+  // A field's tag, read only where protobuf 3.21 reads the same value (it
+  // would drop the bits above 32; the walk gives up instead, and protobuf
+  // judges).
   std::optional<uint64_t> Tag(std::string* raw) {
-    const std::size_t before = raw->size();
-    const std::optional<uint64_t> tag = Varint(raw);
-    if (!tag.has_value() || raw->size() - before > 5 ||
-        *tag > std::numeric_limits<uint32_t>::max()) {
-      return std::nullopt;
-    }
-    return tag;
+    return ProtobufVarint32(raw, std::numeric_limits<uint32_t>::max());
   }
 
-  // A length-delimited value: its length (at most 5 bytes and INT32_MAX,
-  // as protobuf 3.21 accepts; appended to `raw_length`), then the value,
-  // shared.
+  // A length-delimited value: its length (up to INT32_MAX, as protobuf
+  // 3.21 accepts; appended to `raw_length`), then the value, shared.
   std::optional<absl::Cord> LengthDelimited(std::string* raw_length) {
-    const std::size_t before = raw_length->size();
-    const std::optional<uint64_t> size = Varint(raw_length);
-    if (!size.has_value() || raw_length->size() - before > 5 ||
-        *size > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-      return std::nullopt;
-    }
+    const std::optional<uint64_t> size = ProtobufVarint32(
+        raw_length, static_cast<uint64_t>(std::numeric_limits<int32_t>::max()));
+    if (!size.has_value()) return std::nullopt;
     return Read(*size);
   }
 
  private:
+  // A varint that protobuf 3.21 reads as a 32-bit field (a tag, a length):
+  // at most 5 bytes, and at most `max`.
+  std::optional<uint64_t> ProtobufVarint32(std::string* raw, uint64_t max) {
+    const std::size_t before = raw->size();
+    const std::optional<uint64_t> value = Varint(raw);
+    if (!value.has_value() || raw->size() - before > 5 || *value > max) {
+      return std::nullopt;
+    }
+    return value;
+  }
+
   absl::Cord::CharIterator it_;
   std::size_t remaining_;
 };
