@@ -70,11 +70,13 @@ CLK_TCK="$(getconf CLK_TCK)"
 SIM_THREADS=1200 # > the 1,000 connections of S3 (cpp-httplib: a thread each)
 
 # Phase lengths and sizes; --quick shortens them (for development only).
+# WARM_DUR: every measured phase (but S4's one-shot watch) first runs the
+# same load this long, unmeasured (warm_up below).
 if ((QUICK)); then
-  DUR=2; LAT_DUR=2; S3_DUR=3
+  DUR=2; LAT_DUR=2; S3_DUR=3; WARM_DUR=1
   S4_TASKS=20; S4_STREAMS=1000; S4_PROCESSING_MS=1000; S4_FINISH_MS=4000
 else
-  DUR=10; LAT_DUR=5; S3_DUR=10
+  DUR=10; LAT_DUR=5; S3_DUR=10; WARM_DUR=5
   S4_TASKS=100; S4_STREAMS=10000; S4_PROCESSING_MS=5000; S4_FINISH_MS=15000
 fi
 S1_C=64       # throughput phase: enough to saturate 2 cores
@@ -201,6 +203,16 @@ cpu_ticks() {
   echo $((${12} + ${13}))
 }
 
+# Minor page faults of PID so far (first touches of its memory).
+minor_faults() {
+  local stat
+  stat="$(<"/proc/$1/stat")"
+  stat="${stat##*) }"
+  # shellcheck disable=SC2086
+  set -- $stat
+  echo "$8"
+}
+
 # CPU time of this shell's waited-for children (the load tools), in ticks.
 children_ticks() {
   local stat
@@ -304,6 +316,22 @@ emit() {
 
 # --------------------------------------------------------------- phases ----
 
+# warm_up WHAT COMMAND...: runs COMMAND (a phase's own load, with its
+# duration set to WARM_DUR) unmeasured, unless WARM_DUR is 0. Each phase
+# measures processes in steady state, as in a service that has been
+# running: a fresh process's first calls open connections and fault in
+# its heap, and a page fault costs ~20 µs on this paravirtualized VM (a
+# fresh gateway's first ~100 calls of S2 cost 4-5 ms more each than the
+# next; docs/PERFORMANCE.md, "S2 CPU"). The faults left in the measured
+# phase are reported (gw_minflt).
+warm_up() {
+  local what=$1
+  shift
+  ((WARM_DUR > 0)) || return 0
+  timeout "$TOOL_TIMEOUT" "$@" >/dev/null 2>"$WORK/warm-up.err" ||
+    log "$what warm-up failed: $(tail -c 300 "$WORK/warm-up.err")"
+}
+
 # direct SCENARIO PHASE CONCURRENCY SECONDS BODY_FILE [wrk flags...]
 direct() {
   local scenario=$1 phase=$2 c=$3 secs=$4 body=$5 rc=0 out
@@ -311,6 +339,9 @@ direct() {
   local threads=2
   ((c < 2)) && threads=1
   local sim0 sim1 c0 c1 m0 m1 w0 w1
+  warm_up "$scenario $phase direct" env WRK_BODY_FILE="$body" WRK_API_KEY="$API_KEY" \
+    WRK_ACCEPT_ENCODING="${ACCEPT_ENCODING-}" wrk -t"$threads" -c"$c" \
+    -d"${WARM_DUR}s" -s "$WRK_LUA" "$@" "http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync"
   sim0="$(cpu_ticks "$SIM_PID")"
   c0="$(children_ticks)"
   m0="$(machine_busy_ticks)"
@@ -332,11 +363,14 @@ direct() {
 gateway() {
   local scenario=$1 phase=$2 rc=0 out
   shift 2
-  local t0 t1 s0 s1 c0 c1 m0 m1 w0 w1 tw0 tw1 idle_threads
+  local t0 t1 s0 s1 c0 c1 m0 m1 w0 w1 tw0 tw1 f0 f1 idle_threads
   idle_threads="$(status_field "$GW_PID" Threads)"
+  warm_up "$scenario $phase gateway" "$LOADGEN" --target="127.0.0.1:$GW_PORT" \
+    --label="$scenario-$phase-warm-up" "$@" --duration="${WARM_DUR}s"
   tw0="$(time_wait_to_sim)"
   start_sampler "$GW_PID" "$WORK/sample"
   t0="$(cpu_ticks "$GW_PID")"
+  f0="$(minor_faults "$GW_PID")"
   s0="$(cpu_ticks "$SIM_PID")"
   c0="$(children_ticks)"
   m0="$(machine_busy_ticks)"
@@ -344,6 +378,7 @@ gateway() {
   out="$(timeout "$TOOL_TIMEOUT" "$LOADGEN" --target="127.0.0.1:$GW_PORT" \
     --label="$scenario-$phase" "$@" 2>"$WORK/loadgen.err" | tail -1)" || rc=$?
   t1="$(cpu_ticks "$GW_PID")"
+  f1="$(minor_faults "$GW_PID")"
   s1="$(cpu_ticks "$SIM_PID")"
   c1="$(children_ticks)"
   m1="$(machine_busy_ticks)"
@@ -352,7 +387,7 @@ gateway() {
   stop_sampler
   local sample=(0 0)
   [[ -s "$WORK/sample" ]] && read -r -a sample <"$WORK/sample"
-  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"gateway\",\"rc\":$rc,\"gw_cpu_ticks\":$((t1 - t0)),\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"gw_threads_before\":$idle_threads,\"gw_threads_max\":${sample[0]},\"gw_rss_max_kb\":${sample[1]},\"gw_hwm_kb\":$(status_field "$GW_PID" VmHWM),\"gw_rss_after_kb\":$(status_field "$GW_PID" VmRSS),\"time_wait_new\":$((tw1 - tw0))"
+  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"gateway\",\"rc\":$rc,\"gw_cpu_ticks\":$((t1 - t0)),\"gw_minflt\":$((f1 - f0)),\"clk_tck\":$CLK_TCK,\"sim_cpu_ticks\":$((s1 - s0)),\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0)),\"gw_threads_before\":$idle_threads,\"gw_threads_max\":${sample[0]},\"gw_rss_max_kb\":${sample[1]},\"gw_hwm_kb\":$(status_field "$GW_PID" VmHWM),\"gw_rss_after_kb\":$(status_field "$GW_PID" VmRSS),\"time_wait_new\":$((tw1 - tw0))"
   log "$scenario $phase gateway: $(echo "$out" | cut -c1-160)"
   [[ -s "$WORK/loadgen.err" ]] && sed 's/^/    /' "$WORK/loadgen.err" >&2
   return 0
@@ -363,30 +398,56 @@ gateway() {
 # callback server started for the purpose (lipsync-floor-server); records
 # that server's CPU as floor_cpu_ticks.
 floor_grpc() {
-  local scenario=$1 c=$2 secs=$3 rc=0 out pid port
+  local scenario=$1 c=$2 secs=$3
   shift 3
   (($# > 0)) || set -- --mode=create-small
+  floor_server_phase "$scenario" floor-grpc "$c" "$secs" "" "$@"
+}
+
+# floor_proxy SCENARIO CONCURRENCY SECONDS BODY_FILE: the same against the
+# thinnest gateway the stack allows (lipsync-floor-server --forward_url: each
+# call POSTs BODY_FILE to the running stand-in over libcurl's multi interface
+# on one I/O thread, then answers); also records the stand-in's CPU.
+floor_proxy() {
+  local scenario=$1 c=$2 secs=$3 body=$4
+  floor_server_phase "$scenario" floor-proxy "$c" "$secs" \
+    "--forward_url=http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync --forward_body_file=$body --api_key=$API_KEY" \
+    --mode=create-small
+}
+
+# floor_server_phase SCENARIO PHASE CONCURRENCY SECONDS SERVER_FLAGS
+# [loadgen flags...]: one floor phase against a fresh lipsync-floor-server
+# (SERVER_FLAGS: one string, split on spaces).
+floor_server_phase() {
+  local scenario=$1 phase=$2 c=$3 secs=$4 rc=0 out pid port
+  local -a server_flags
+  read -r -a server_flags <<<"$5"
+  shift 5
   rm -f "$WORK/floor.port"
-  "$FLOOR_SERVER" --listen=127.0.0.1:0 --port_file="$WORK/floor.port" \
-    >"$WORK/floor-server-$scenario.log" 2>&1 &
+  "$FLOOR_SERVER" --listen=127.0.0.1:0 --port_file="$WORK/floor.port" "${server_flags[@]}" \
+    >"$WORK/$phase-server-$scenario.log" 2>&1 &
   pid=$!
   BG_PIDS+=("$pid")
   port="$(wait_port_file "$WORK/floor.port" "$pid")"
-  local f0 f1 c0 c1 m0 m1 w0 w1
+  local f0 f1 s0=0 s1=0 c0 c1 m0 m1 w0 w1
+  warm_up "$scenario $phase" "$LOADGEN" --target="127.0.0.1:$port" "$@" \
+    --concurrency="$c" --channels=4 --duration="${WARM_DUR}s"
   f0="$(cpu_ticks "$pid")"
+  [[ "$phase" == floor-proxy ]] && s0="$(cpu_ticks "$SIM_PID")"
   c0="$(children_ticks)"
   m0="$(machine_busy_ticks)"
   w0="$(date +%s%N)"
   out="$(timeout "$TOOL_TIMEOUT" "$LOADGEN" --target="127.0.0.1:$port" \
-    --label="$scenario-floor-grpc" "$@" --concurrency="$c" \
+    --label="$scenario-$phase" "$@" --concurrency="$c" \
     --channels=4 --duration="${secs}s" 2>"$WORK/loadgen.err" | tail -1)" || rc=$?
   f1="$(cpu_ticks "$pid")"
+  [[ "$phase" == floor-proxy ]] && s1="$(cpu_ticks "$SIM_PID")"
   c1="$(children_ticks)"
   m1="$(machine_busy_ticks)"
   w1="$(date +%s%N)"
   stop_pid "$pid"
-  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"floor-grpc\",\"side\":\"floor\",\"rc\":$rc,\"floor_cpu_ticks\":$((f1 - f0)),\"clk_tck\":$CLK_TCK,\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0))"
-  log "$scenario floor-grpc: $(echo "$out" | cut -c1-160)"
+  emit "$out" "\"wall_ms\":$(((w1 - w0) / 1000000)),\"scenario\":\"$scenario\",\"phase\":\"$phase\",\"side\":\"floor\",\"rc\":$rc,\"floor_cpu_ticks\":$((f1 - f0)),\"sim_cpu_ticks\":$((s1 - s0)),\"clk_tck\":$CLK_TCK,\"tool_cpu_ticks\":$((c1 - c0)),\"machine_busy_ticks\":$((m1 - m0))"
+  log "$scenario $phase: $(echo "$out" | cut -c1-160)"
   [[ -s "$WORK/loadgen.err" ]] && sed 's/^/    /' "$WORK/loadgen.err" >&2
   return 0
 }
@@ -404,7 +465,7 @@ floor_curl() {
   m0="$(machine_busy_ticks)"
   w0="$(date +%s%N)"
   out="$(timeout "$TOOL_TIMEOUT" "$FLOOR_CURL" --concurrency="$c" \
-    --duration="${secs}s" --body_file="$body" --api_key="$API_KEY" \
+    --duration="${secs}s" --warm_up="${WARM_DUR}s" --body_file="$body" --api_key="$API_KEY" \
     --url="http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync" \
     2>"$WORK/floor-curl.err" | tail -1)" || rc=$?
   s1="$(cpu_ticks "$SIM_PID")"
@@ -437,6 +498,13 @@ scenario_s1() {
     ACCEPT_ENCODING="$GW_ACCEPT_ENCODING" direct S1 tput-gwheaders "$S1_C" "$DUR" "$WORK/small.json"
   fi
   gateway S1 tput --mode=create-small --concurrency="$S1_C" --channels=4 --duration="${DUR}s"
+  # The thinnest gateway the stack allows, on the same stand-in, the
+  # gateway stopped first (its idle kept-alive connections would cost
+  # kling-sim a thread wake-up each every 10 ms): S1's throughput and CPU
+  # targets against what gRPC 1.51 + libcurl 7.88 reach at all.
+  stop_pid "$GW_PID"
+  GW_PID=""
+  floor_proxy S1 "$S1_C" "$DUR" "$WORK/small.json"
   # Latency on a fresh stand-in and gateway: the gateway keeps the c=64
   # phase's connections alive (as it should), and kling-sim (cpp-httplib
   # 0.11) wakes a thread per idle kept-alive connection every 10 ms, which
@@ -509,17 +577,9 @@ scenario_s3() {
   sleep 1
   note "\"scenario\":\"S3\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS),\"latency_ms\":$S3_LATENCY_MS,\"event_driven_upstream\":true"
   "$LOADGEN" --mode=write-body --audio_bytes=0 --out="$WORK/small.json" >/dev/null
-  # Steady state, as for a service that has been running: each side first
-  # runs 2 s unmeasured at the same concurrency (1,000 connections opened,
-  # the 200 ms ramp in which nothing completes), then the measured phase.
-  WRK_BODY_FILE="$WORK/small.json" WRK_API_KEY="$API_KEY" timeout "$TOOL_TIMEOUT" \
-    wrk -t2 -c"$S3_C" -d2s -s "$WRK_LUA" --timeout=10s \
-    "http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync" >/dev/null 2>&1 ||
-    log "direct warm-up failed"
+  # Each side first runs unmeasured at the same concurrency (warm_up): 1,000
+  # connections opened, the 200 ms ramp in which nothing completes.
   direct S3 tput-evup "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
-  timeout "$TOOL_TIMEOUT" "$LOADGEN" --target="127.0.0.1:$GW_PORT" --mode=create-small \
-    --concurrency="$S3_C" --channels=10 --duration=2s >/dev/null 2>&1 ||
-    log "gateway warm-up failed"
   gateway S3 tput-evup --mode=create-small --concurrency="$S3_C" --channels=10 --duration="${S3_DUR}s"
   stop_stack
 }
@@ -531,7 +591,8 @@ scenario_s4() {
   note "\"scenario\":\"S4\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS)"
   local p0 p1
   p0="$(sim_polls)"
-  gateway S4 watch --mode=watch --tasks="$S4_TASKS" --streams="$S4_STREAMS" --channels=10 --stream_timeout=90s
+  # No warm-up: the phase is one wave of streams, measured whole.
+  WARM_DUR=0 gateway S4 watch --mode=watch --tasks="$S4_TASKS" --streams="$S4_STREAMS" --channels=10 --stream_timeout=90s
   p1="$(sim_polls)"
   note "\"scenario\":\"S4\",\"polls\":$((p1 - p0)),\"tasks\":$S4_TASKS,\"poll_interval_s\":${S4_POLL_INITIAL%s}"
   stop_stack

@@ -10,9 +10,7 @@
 //       --body_file=small.json --concurrency=64 --duration=10s
 #include <arpa/inet.h>
 #include <curl/curl.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
@@ -29,6 +27,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "bench/floor/epoll_curl_multi.h"
 #include "bench/loadgen/json_line.h"
 #include "bench/loadgen/latency_stats.h"
 
@@ -39,6 +38,8 @@ ABSL_FLAG(std::string, api_key, "sim-key", "sent as Authorization: Bearer");
 ABSL_FLAG(int, concurrency, 64, "POSTs in flight, 1..1024");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10),
           "stop starting POSTs after this long (at most 60 s)");
+ABSL_FLAG(absl::Duration, warm_up, absl::ZeroDuration(),
+          "first run the same load this long, unmeasured (at most 60 s)");
 
 namespace {
 
@@ -46,7 +47,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxConcurrency = 1024;
 constexpr absl::Duration kMaxDuration = absl::Seconds(60);
-constexpr long kTransferTimeoutMs = 30000;
 
 // CPU time (user + system) of this process so far, in seconds.
 double OwnCpuSeconds() {
@@ -84,33 +84,18 @@ bool IsLoopbackHttpUrl(const std::string& url) {
   return ok;
 }
 
-// One multi handle, one epoll set, `concurrency` easy handles in a loop.
+// `concurrency` easy handles POSTing in a loop on one EpollCurlMulti.
 class FloorClient {
  public:
   FloorClient(std::string url, std::string body, const std::string& api_key,
               int concurrency)
-      : url_(std::move(url)), body_(std::move(body)) {
-    headers_ = curl_slist_append(
-        headers_, absl::StrCat("Authorization: Bearer ", api_key).c_str());
-    headers_ = curl_slist_append(headers_, "Content-Type: application/json");
-    headers_ = curl_slist_append(headers_, "Accept: application/json");
-    // The gateway's: no "Expect: 100-continue" stall on large POSTs.
-    headers_ = curl_slist_append(headers_, "Expect:");
-    multi_ = curl_multi_init();
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &FloorClient::OnSocket);
-    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &FloorClient::OnTimer);
-    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+      : post_(std::move(url), std::move(body), api_key) {
     slots_.resize(static_cast<std::size_t>(concurrency));
     for (Slot& slot : slots_) slot.easy = curl_easy_init();
   }
 
   ~FloorClient() {
     for (Slot& slot : slots_) curl_easy_cleanup(slot.easy);
-    curl_multi_cleanup(multi_);
-    curl_slist_free_all(headers_);
-    close(epoll_fd_);
   }
 
   // Runs for `duration`, then lets the calls in flight finish.
@@ -119,23 +104,21 @@ class FloorClient {
     stop_at_ = start_ + absl::ToChronoNanoseconds(duration);
     for (Slot& slot : slots_) Start(slot);
     int active = static_cast<int>(slots_.size());  // slots not yet retired
-    int running = 0;  // libcurl's count; ours is `active`
-    epoll_event events[64];
     while (active > 0) {
-      const int n = epoll_wait(epoll_fd_, events, 64, timeout_ms_);
-      if (n == 0) {
-        curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-      }
-      for (int i = 0; i < n; ++i) {
-        int mask = 0;
-        if (events[i].events & (EPOLLIN | EPOLLHUP)) mask |= CURL_CSELECT_IN;
-        if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
-        if (events[i].events & EPOLLERR) mask |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(multi_, events[i].data.fd, mask, &running);
-      }
+      curl_.WaitAndAct();
       active -= Reap();
     }
     elapsed_ = Clock::now() - start_;
+  }
+
+  // Forgets the calls counted so far (after a warm-up). The connections
+  // opened stay counted: `connects` is the run's total.
+  void ForgetCalls() {
+    ok_ = 0;
+    failed_ = 0;
+    codes_.clear();
+    first_error_.clear();
+    latencies_us_.clear();
   }
 
   int64_t calls() const { return ok_ + failed_; }
@@ -157,116 +140,53 @@ class FloorClient {
     char error[CURL_ERROR_SIZE] = {};
   };
 
-  // The options of service/upstream/curl_transfer.cc for a POST with the body
-  // in memory, minus what the floor has no use for (no answer parsing).
   void Start(Slot& slot) {
-    CURL* easy = slot.easy;
-    curl_easy_reset(easy);
-    curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, &slot);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, kTransferTimeoutMs);
-    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, slot.error);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &FloorClient::OnBody);
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body_.data());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(body_.size()));
-    slot.error[0] = '\0';
+    post_.Configure(slot.easy, &slot, slot.error);
     slot.started = Clock::now();
-    curl_multi_add_handle(multi_, easy);
+    curl_multi_add_handle(curl_.multi(), slot.easy);
   }
 
   // Counts the finished transfers and starts the next ones; returns how many
   // slots retired (deadline passed).
   int Reap() {
     int retired = 0;
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      CURL* easy = msg->easy_handle;
-      const CURLcode result = msg->data.result;
-      Slot* slot = nullptr;
-      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
-      long status = 0;
-      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-      long connects = 0;
-      curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
-      connects_ += connects;
-      const Clock::time_point now = Clock::now();
-      latencies_us_.push_back(static_cast<uint32_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(now -
-                                                                slot->started)
-              .count()));
-      curl_multi_remove_handle(multi_, easy);
-      if (result == CURLE_OK && status == 200) {
-        ++ok_;
-        ++codes_["200"];
-      } else {
-        ++failed_;
-        const std::string code = result == CURLE_OK
-                                     ? absl::StrCat(status)
-                                     : absl::StrCat("curl ", result);
-        ++codes_[code];
-        if (first_error_.empty()) {
-          first_error_ =
-              result == CURLE_OK
-                  ? absl::StrCat("HTTP ", status)
-                  : absl::StrCat(curl_easy_strerror(result), ": ", slot->error);
-        }
-      }
-      if (now < stop_at_) {
-        Start(*slot);
-      } else {
-        ++retired;
-      }
-    }
+    curl_.ForEachFinished(
+        [&](const lipsync::bench::EpollCurlMulti::Finished& done) {
+          Slot* slot = nullptr;
+          curl_easy_getinfo(done.easy, CURLINFO_PRIVATE, &slot);
+          connects_ += done.connects;
+          const Clock::time_point now = Clock::now();
+          latencies_us_.push_back(static_cast<uint32_t>(
+              std::chrono::duration_cast<std::chrono::microseconds>(
+                  now - slot->started)
+                  .count()));
+          if (done.result == CURLE_OK && done.http_status == 200) {
+            ++ok_;
+            ++codes_["200"];
+          } else {
+            ++failed_;
+            const std::string code = done.result == CURLE_OK
+                                         ? absl::StrCat(done.http_status)
+                                         : absl::StrCat("curl ", done.result);
+            ++codes_[code];
+            if (first_error_.empty()) {
+              first_error_ = done.result == CURLE_OK
+                                 ? absl::StrCat("HTTP ", done.http_status)
+                                 : absl::StrCat(curl_easy_strerror(done.result),
+                                                ": ", slot->error);
+            }
+          }
+          if (now < stop_at_) {
+            Start(*slot);
+          } else {
+            ++retired;
+          }
+        });
     return retired;
   }
 
-  static size_t OnBody(char*, size_t size, size_t n, void*) {
-    return size * n;  // read and dropped: the status code is the check
-  }
-
-  static int OnSocket(CURL*, curl_socket_t fd, int what, void* self,
-                      void* socket_data) {
-    auto* client = static_cast<FloorClient*>(self);
-    if (what == CURL_POLL_REMOVE) {
-      epoll_ctl(client->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-      return 0;
-    }
-    epoll_event event{};
-    event.data.fd = fd;
-    if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
-      event.events |= EPOLLIN;
-    if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
-      event.events |= EPOLLOUT;
-    // A non-null socket_data marks a socket already in the epoll set.
-    if (socket_data != nullptr) {
-      epoll_ctl(client->epoll_fd_, EPOLL_CTL_MOD, fd, &event);
-    } else {
-      epoll_ctl(client->epoll_fd_, EPOLL_CTL_ADD, fd, &event);
-      curl_multi_assign(client->multi_, fd, client);
-    }
-    return 0;
-  }
-
-  static int OnTimer(CURLM*, long timeout_ms, void* self) {
-    static_cast<FloorClient*>(self)->timeout_ms_ =
-        static_cast<int>(timeout_ms);  // -1: none, 0: act at once
-    return 0;
-  }
-
-  const std::string url_;
-  const std::string body_;
-  curl_slist* headers_ = nullptr;
-  CURLM* multi_ = nullptr;
-  int epoll_fd_ = -1;
-  int timeout_ms_ = -1;
+  const lipsync::bench::FloorPost post_;
+  lipsync::bench::EpollCurlMulti curl_;
   std::vector<Slot> slots_;
   Clock::time_point start_;
   Clock::time_point stop_at_;
@@ -292,6 +212,10 @@ int main(int argc, char** argv) {
   if (duration <= absl::ZeroDuration() || duration > kMaxDuration) {
     return Fail("--duration must be in (0, 60s]");
   }
+  const absl::Duration warm_up = absl::GetFlag(FLAGS_warm_up);
+  if (warm_up < absl::ZeroDuration() || warm_up > kMaxDuration) {
+    return Fail("--warm_up must be in [0, 60s]");
+  }
   std::ifstream file(absl::GetFlag(FLAGS_body_file), std::ios::binary);
   if (!file) return Fail("cannot read --body_file");
   std::stringstream body;
@@ -306,8 +230,14 @@ int main(int argc, char** argv) {
   {
     FloorClient client(url, body.str(), absl::GetFlag(FLAGS_api_key),
                        concurrency);
+    if (warm_up > absl::ZeroDuration()) {
+      client.Run(warm_up);
+      client.ForgetCalls();
+    }
+    const double cpu_before = OwnCpuSeconds();
     client.Run(duration);
-    const double cpu_s = OwnCpuSeconds();  // before the sort of the samples
+    // Before the sort of the samples.
+    const double cpu_s = OwnCpuSeconds() - cpu_before;
     calls = client.calls();
     failed = client.failed();
     const lipsync::bench::LatencySummary lat =

@@ -9,8 +9,14 @@
 // which finishes it: the shape of the gateway (a gRPC thread hands the call
 // to an I/O thread, whose completion finishes it), without libcurl, so the
 // difference is the cost of that hand-off (docs/PERFORMANCE.md).
+// With --forward_url (S1's "thinnest proxy" row) that other thread is a
+// libcurl 7.88 multi loop that first POSTs --forward_body_file to the
+// stand-in and finishes the call when HTTP 200 comes back
+// (bench/floor/forwarder.h): the thinnest gateway the two libraries allow,
+// without validation, translation, answer parsing, retries, metrics or logs.
 //
-//   lipsync-floor-server --listen=127.0.0.1:0 --port_file=PATH [--hand_off]
+//   lipsync-floor-server --listen=127.0.0.1:0 --port_file=PATH
+//       [--hand_off | --forward_url=URL --forward_body_file=PATH]
 //
 // Plaintext, loopback only. SIGTERM/SIGINT shut it down (exit 0).
 #include <grpcpp/grpcpp.h>
@@ -20,7 +26,9 @@
 #include <cstdio>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -29,6 +37,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "bench/floor/epoll_curl_multi.h"
+#include "bench/floor/forwarder.h"
 #include "kling/lipsync/v1/lipsync.grpc.pb.h"
 #include "service/common/limits.h"
 
@@ -38,6 +48,10 @@ ABSL_FLAG(std::string, port_file, "",
           "write the bound port to this file once serving");
 ABSL_FLAG(bool, hand_off, false,
           "finish each call on another thread (the gateway's thread hop)");
+ABSL_FLAG(std::string, forward_url, "",
+          "POST each call's --forward_body_file here first (loopback http)");
+ABSL_FLAG(std::string, forward_body_file, "", "the JSON body of every POST");
+ABSL_FLAG(std::string, api_key, "sim-key", "sent as Authorization: Bearer");
 
 namespace {
 
@@ -96,9 +110,13 @@ class Finisher {
   std::thread thread_;
 };
 
+// Where a call goes once its answer is set: finished at once (no
+// hand_off), or handed to the thread that finishes it.
+using HandOff = std::function<void(grpc::ServerUnaryReactor*)>;
+
 class FloorService final : public v1::LipSyncService::CallbackService {
  public:
-  explicit FloorService(Finisher* finisher) : finisher_(finisher) {}
+  explicit FloorService(HandOff hand_off) : hand_off_(std::move(hand_off)) {}
 
   grpc::ServerUnaryReactor* CreateLipSyncTask(
       grpc::CallbackServerContext* context,
@@ -106,8 +124,8 @@ class FloorService final : public v1::LipSyncService::CallbackService {
       v1::LipSyncTask* response) override {
     *response = task_;
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    if (finisher_ != nullptr) {
-      finisher_->HandOff(reactor);
+    if (hand_off_) {
+      hand_off_(reactor);
     } else {
       reactor->Finish(grpc::Status::OK);
     }
@@ -116,7 +134,7 @@ class FloorService final : public v1::LipSyncService::CallbackService {
 
  private:
   const v1::LipSyncTask task_ = FixedTask();
-  Finisher* const finisher_;
+  const HandOff hand_off_;
 };
 
 bool IsLoopback(const std::string& listen) {
@@ -156,9 +174,38 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  const std::string forward_url = absl::GetFlag(FLAGS_forward_url);
+  std::unique_ptr<lipsync::bench::FloorPost> post;
+  if (!forward_url.empty()) {
+    if (!absl::StartsWith(forward_url, "http://127.")) {
+      return Fail("--forward_url must be http://127.x.x.x:PORT/...");
+    }
+    std::ifstream file(absl::GetFlag(FLAGS_forward_body_file),
+                       std::ios::binary);
+    if (!file) return Fail("cannot read --forward_body_file");
+    std::stringstream body;
+    body << file.rdbuf();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    post = std::make_unique<lipsync::bench::FloorPost>(
+        forward_url, body.str(), absl::GetFlag(FLAGS_api_key));
+  }
+  // Declared before the server, so destroyed after it: every call the
+  // server still finishes has its thread.
   std::unique_ptr<Finisher> finisher;
-  if (absl::GetFlag(FLAGS_hand_off)) finisher = std::make_unique<Finisher>();
-  FloorService service(finisher.get());
+  std::unique_ptr<lipsync::bench::Forwarder> forwarder;
+  HandOff hand_off;
+  if (post != nullptr) {
+    forwarder = std::make_unique<lipsync::bench::Forwarder>(post.get());
+    hand_off = [f = forwarder.get()](grpc::ServerUnaryReactor* r) {
+      f->Take(r);
+    };
+  } else if (absl::GetFlag(FLAGS_hand_off)) {
+    finisher = std::make_unique<Finisher>();
+    hand_off = [f = finisher.get()](grpc::ServerUnaryReactor* r) {
+      f->HandOff(r);
+    };
+  }
+  FloorService service(std::move(hand_off));
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);

@@ -156,6 +156,7 @@ def s1(t, runs, notes):
     # Results from before the floor phases have none: no rows, not broken.
     keys += [k for k in (("S1", "floor-grpc", "floor"),
                          ("S1", "floor-curl", "floor"),
+                         ("S1", "floor-proxy", "floor"),
                          ("S1", "c1-evup", "direct"),
                          ("S1", "c1-evup", "gateway")) if k in runs]
     if not any(k in runs for k in keys):
@@ -177,6 +178,7 @@ def s1(t, runs, notes):
         us = cpu_s(g, "gw_cpu_ticks") * 1e6 / max(1, calls(g))
         t.add("S1", f"gateway CPU per call, c={c} (µs)", fmt(us, 1), "", "",
               "<= 50", us <= 50)
+        page_faults_row(t, "S1", g)
         t.add("S1", f"stand-in CPU per call, c={c} (µs)",
               fmt(cpu_s(g, "sim_cpu_ticks") * 1e6 / max(1, calls(g)), 1),
               f"direct {fmt(cpu_s(d, 'sim_cpu_ticks') * 1e6 / max(1, calls(d)), 1)}",
@@ -186,6 +188,7 @@ def s1(t, runs, notes):
               f"wrk {fmt(cpu_s(d, 'tool_cpu_ticks') * 1e6 / max(1, calls(d)), 1)}",
               "", "", None)
     floor_rows(t, "S1", runs, g)
+    proxy_rows(t, runs, d, g)
     for phase, graded in (("c1", True), ("c16", False), ("c1-evup", False)):
         d, g = runs.get(("S1", phase, "direct")), runs.get(("S1", phase, "gateway"))
         if not (d and g):
@@ -230,13 +233,37 @@ def floor_rows(t, scenario, runs, g, unit="µs"):
                   f"floor: sum ({unit})")
 
 
+def proxy_rows(t, runs, d, g):
+    """Info rows: the thinnest gateway the stack allows (bench/run.sh
+    floor_proxy) at S1's load: its calls/s against the same direct limit as
+    the gateway's, and its CPU per call against the gateway's."""
+    p = runs.get(("S1", "floor-proxy", "floor"))
+    cost = floor_cost(p, 1e6)
+    if cost is None or not d or not d.get("rps"):
+        return
+    c = p.get("concurrency")
+    t.add("S1", f"floor: thinnest proxy (gRPC server + libcurl multi, one "
+          f"process), calls/s c={c}", fmt(p["rps"], 0),
+          f"direct {fmt(d['rps'], 0)}", fmt(p["rps"] / d["rps"]), "", None)
+    gw = ""
+    ratio = ""
+    if g and calls(g):
+        gw_cost = cpu_s(g, "gw_cpu_ticks") * 1e6 / calls(g)
+        gw, ratio = f"gateway {fmt(gw_cost, 1)}", fmt(gw_cost / cost)
+    t.add("S1", f"floor: thinnest proxy, CPU per call c={c} (µs)",
+          fmt(cost, 1), gw, ratio, "", None)
+    t.add("S1", "  stand-in CPU per call under that proxy (µs)",
+          fmt(cpu_s(p, "sim_cpu_ticks") * 1e6 / calls(p), 1), "", "", "",
+          None)
+
+
 def floor_cost(run, scale):
     """CPU per call of a floor run (None when missing or failed): the floor
-    server's ticks, or the client's own getrusage (older lines: its ticks
-    seen by run.sh)."""
+    server's ticks (bare server, thinnest proxy), or the client's own
+    getrusage (older lines: its ticks seen by run.sh)."""
     if not run or not calls(run) or failures(run):
         return None
-    if run.get("phase") == "floor-grpc":
+    if "floor_cpu_ticks" in run:
         return cpu_s(run, "floor_cpu_ticks") * scale / calls(run)
     own = run["cpu_s"] if "cpu_s" in run else cpu_s(run, "tool_cpu_ticks")
     return own * scale / calls(run)
@@ -279,6 +306,7 @@ def s2(t, runs, notes):
         ms = cpu_s(g, "gw_cpu_ticks") * 1e3 / max(1, calls(g))
         t.add("S2", f"gateway CPU per 5 MB call, c={c} (ms)", fmt(ms, 2), "", "",
               "<= 8", ms <= 8)
+        page_faults_row(t, "S2", g)
     floor_rows(t, "S2", runs, g, unit="ms")
     de, ge = (runs.get(("S2", "tput-evup", "direct")),
               runs.get(("S2", "tput-evup", "gateway")))
@@ -291,6 +319,7 @@ def s2(t, runs, notes):
         ms = cpu_s(ge, "gw_cpu_ticks") * 1e3 / max(1, calls(ge))
         t.add("S2", f"gateway CPU per 5 MB call, c={c}, event-driven "
               "upstream (ms)", fmt(ms, 2), "", "", "", None)
+        page_faults_row(t, "S2", ge)
         fce = runs.get(("S2", "floor-curl-evup", "floor"))
         curl_ms = floor_cost(fce, 1e3)
         if curl_ms is not None:
@@ -322,6 +351,15 @@ def s2(t, runs, notes):
               f"{fmt(audio / MB, 1)} MB in flight (MB)", fmt(peak, 1),
               f"64 + 3 x {fmt(in_flight / MB, 0)} = {fmt(limit, 0)}",
               fmt(peak / limit), "<= limit", peak <= limit)
+
+
+def page_faults_row(t, scenario, g):
+    """Info row: the gateway's page faults per call in the measured phase
+    (first touches of memory; ~20 µs each on the bench VM). Near 0 when the
+    warm-up (bench/run.sh) brought the gateway to steady state."""
+    if g and "gw_minflt" in g and calls(g):
+        t.add(scenario, "  gateway page faults per call (after the warm-up)",
+              fmt(g["gw_minflt"] / calls(g), 1), "", "", "", None)
 
 
 def per_call_us(run, key):

@@ -1,0 +1,51 @@
+// lipsync-floor-server --forward_url: the I/O thread of the thinnest gateway
+// that gRPC 1.51 and libcurl 7.88 allow. Calls handed to it from gRPC's
+// threads are POSTed upstream (one fixed body) on one EpollCurlMulti and
+// finished when the answer arrives: OK on HTTP 200, UNAVAILABLE otherwise.
+// The gateway's shape (service/upstream/curl_io_loop.cc: a queue, an eventfd
+// written only when the loop may sleep, kept-alive connections, reused easy
+// handles) without anything the gateway does per call.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "bench/floor/epoll_curl_multi.h"
+
+namespace lipsync::bench {
+
+class Forwarder {
+ public:
+  // Starts the I/O thread.
+  explicit Forwarder(const FloorPost* post);
+  // Stops it once every call taken has been finished.
+  ~Forwarder();
+  Forwarder(const Forwarder&) = delete;
+  Forwarder& operator=(const Forwarder&) = delete;
+
+  // Any thread: forwards the call and finishes `reactor` with the outcome.
+  void Take(grpc::ServerUnaryReactor* reactor);
+
+ private:
+  void Run();
+  // I/O thread: starts a POST per queued call; false once stopping and idle.
+  bool StartQueued();
+  void Finish(const EpollCurlMulti::Finished& done);
+
+  const FloorPost* const post_;
+  const int wake_fd_;
+  absl::Mutex mu_;
+  std::vector<grpc::ServerUnaryReactor*> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // I/O thread only.
+  EpollCurlMulti curl_;
+  std::vector<CURL*> idle_easy_;
+  int in_flight_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace lipsync::bench
