@@ -17,6 +17,7 @@ build() {
   cmake --build "$BUILD_DIR" -j2 \
     --target lipsync-gateway kling-sim lipsync-loadgen \
     lipsync-floor-server lipsync-floor-curl lipsync-bench-upstream \
+    lipsync-page-fault-cost \
     >"$WORK/build.log" 2>&1 ||
     { tail -50 "$WORK/build.log" >&2; exit 1; }
 }

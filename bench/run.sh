@@ -63,6 +63,8 @@ FLOOR_CURL="$BUILD_DIR/bench/floor/lipsync-floor-curl"
 # S3's event-driven upstream (bench/floor/bench_upstream.cc): a bench
 # stand-in, not the contract one (kling-sim).
 BENCH_UPSTREAM="$BUILD_DIR/bench/floor/lipsync-bench-upstream"
+# A probe of the machine, printed with the table (bench/machine/).
+PAGE_FAULT_COST="$BUILD_DIR/bench/machine/lipsync-page-fault-cost"
 WRK_LUA="$ROOT/bench/loadgen/wrk_post.lua"
 TABLE_PY="$ROOT/bench/loadgen/bench_table.py"
 API_KEY=sim-key
@@ -404,15 +406,17 @@ floor_grpc() {
   floor_server_phase "$scenario" floor-grpc "$c" "$secs" "" "$@"
 }
 
-# floor_proxy SCENARIO CONCURRENCY SECONDS BODY_FILE: the same against the
-# thinnest gateway the stack allows (lipsync-floor-server --forward_url: each
-# call POSTs BODY_FILE to the running stand-in over libcurl's multi interface
-# on one I/O thread, then answers); also records the stand-in's CPU.
+# floor_proxy SCENARIO PHASE CONCURRENCY SECONDS BODY_FILE [loadgen flags]:
+# the same against the thinnest gateway the stack allows
+# (lipsync-floor-server --forward_url: each call POSTs BODY_FILE to the
+# running stand-in over libcurl's multi interface on one I/O thread, then
+# answers); also records the stand-in's CPU.
 floor_proxy() {
-  local scenario=$1 c=$2 secs=$3 body=$4
-  floor_server_phase "$scenario" floor-proxy "$c" "$secs" \
+  local scenario=$1 phase=$2 c=$3 secs=$4 body=$5
+  shift 5
+  floor_server_phase "$scenario" "$phase" "$c" "$secs" \
     "--forward_url=http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync --forward_body_file=$body --api_key=$API_KEY" \
-    --mode=create-small
+    --mode=create-small "$@"
 }
 
 # floor_server_phase SCENARIO PHASE CONCURRENCY SECONDS SERVER_FLAGS
@@ -430,18 +434,18 @@ floor_server_phase() {
   BG_PIDS+=("$pid")
   port="$(wait_port_file "$WORK/floor.port" "$pid")"
   local f0 f1 s0=0 s1=0 c0 c1 m0 m1 w0 w1
-  warm_up "$scenario $phase" "$LOADGEN" --target="127.0.0.1:$port" "$@" \
-    --concurrency="$c" --channels=4 --duration="${WARM_DUR}s"
+  warm_up "$scenario $phase" "$LOADGEN" --target="127.0.0.1:$port" \
+    --channels=4 "$@" --concurrency="$c" --duration="${WARM_DUR}s"
   f0="$(cpu_ticks "$pid")"
-  [[ "$phase" == floor-proxy ]] && s0="$(cpu_ticks "$SIM_PID")"
+  [[ "$phase" == floor-proxy* ]] && s0="$(cpu_ticks "$SIM_PID")"
   c0="$(children_ticks)"
   m0="$(machine_busy_ticks)"
   w0="$(date +%s%N)"
   out="$(timeout "$TOOL_TIMEOUT" "$LOADGEN" --target="127.0.0.1:$port" \
-    --label="$scenario-$phase" "$@" --concurrency="$c" \
-    --channels=4 --duration="${secs}s" 2>"$WORK/loadgen.err" | tail -1)" || rc=$?
+    --label="$scenario-$phase" --channels=4 "$@" --concurrency="$c" \
+    --duration="${secs}s" 2>"$WORK/loadgen.err" | tail -1)" || rc=$?
   f1="$(cpu_ticks "$pid")"
-  [[ "$phase" == floor-proxy ]] && s1="$(cpu_ticks "$SIM_PID")"
+  [[ "$phase" == floor-proxy* ]] && s1="$(cpu_ticks "$SIM_PID")"
   c1="$(children_ticks)"
   m1="$(machine_busy_ticks)"
   w1="$(date +%s%N)"
@@ -504,7 +508,7 @@ scenario_s1() {
   # targets against what gRPC 1.51 + libcurl 7.88 reach at all.
   stop_pid "$GW_PID"
   GW_PID=""
-  floor_proxy S1 "$S1_C" "$DUR" "$WORK/small.json"
+  floor_proxy S1 floor-proxy "$S1_C" "$DUR" "$WORK/small.json"
   # Latency on a fresh stand-in and gateway: the gateway keeps the c=64
   # phase's connections alive (as it should), and kling-sim (cpp-httplib
   # 0.11) wakes a thread per idle kept-alive connection every 10 ms, which
@@ -515,6 +519,9 @@ scenario_s1() {
   start_sim S1-latency
   start_gateway S1-latency
   direct S1 c1 1 "$LAT_DUR" "$WORK/small.json"
+  # The thinnest proxy at c=1 (stopped before the gateway's phase, so its
+  # connection closes): the added p50 the stack itself costs.
+  floor_proxy S1 floor-proxy-c1 1 "$LAT_DUR" "$WORK/small.json" --channels=1
   gateway S1 c1 --mode=create-small --concurrency=1 --channels=1 --duration="${LAT_DUR}s"
   direct S1 c16 16 "$LAT_DUR" "$WORK/small.json"
   gateway S1 c16 --mode=create-small --concurrency=16 --channels=4 --duration="${LAT_DUR}s"
@@ -601,7 +608,7 @@ scenario_s4() {
 # ------------------------------------------------------------------ main ---
 
 machine_note() {
-  "$PY" - "$QUICK" >>"$RESULTS" <<'EOF'
+  "$PY" - "$QUICK" "$PAGE_FAULT_COST" >>"$RESULTS" <<'EOF'
 import json, os, platform, subprocess, sys, time
 model = ""
 for line in open("/proc/cpuinfo"):
@@ -618,6 +625,14 @@ print(json.dumps({"note": True, "machine": {
     "loadavg_start": open("/proc/loadavg").read().split()[0],
     "date": time.strftime("%Y-%m-%d %H:%M %Z"),
     "quick": sys.argv[1] == "1"}}))
+# What a first touch of a page costs here (lipsync-page-fault-cost).
+try:
+    cost = json.loads(subprocess.run([sys.argv[2]], capture_output=True,
+                                     text=True, timeout=60).stdout)
+    print(json.dumps({"note": True, "machine": {
+        "page_first_touch_us": cost["first_touch_us"]}}))
+except (OSError, ValueError, KeyError, subprocess.SubprocessError):
+    pass
 EOF
 }
 

@@ -157,6 +157,7 @@ def s1(t, runs, notes):
     keys += [k for k in (("S1", "floor-grpc", "floor"),
                          ("S1", "floor-curl", "floor"),
                          ("S1", "floor-proxy", "floor"),
+                         ("S1", "floor-proxy-c1", "floor"),
                          ("S1", "c1-evup", "direct"),
                          ("S1", "c1-evup", "gateway")) if k in runs]
     if not any(k in runs for k in keys):
@@ -206,6 +207,15 @@ def s1(t, runs, notes):
             us = cpu_s(g, "gw_cpu_ticks") * 1e6 / max(1, calls(g))
             t.add("S1", f"gateway CPU per call, c={c}{where} (µs)", fmt(us, 1), "",
                   "", "", None)
+        p = runs.get(("S1", f"floor-proxy-{phase}", "floor"))
+        if graded and p and not failures(p):
+            # The same for the thinnest proxy (bench/run.sh floor_proxy).
+            t.add("S1", f"  floor: thinnest proxy, added p50, c={c} (ms)",
+                  fmt(p["p50_ms"] - d["p50_ms"], 3),
+                  f"gateway {fmt(added, 3)}", "", "", None)
+            t.add("S1", f"  floor: thinnest proxy, CPU per call, c={c} (µs)",
+                  fmt(floor_cost(p, 1e6), 1), f"gateway {fmt(us, 1)}", "", "",
+                  None)
 
 
 def floor_rows(t, scenario, runs, g, unit="µs"):
@@ -491,6 +501,8 @@ def main():
              f"{m.get('mem_gib', '?')} GiB, Linux {m.get('kernel', '?')}, "
              f"{m.get('date', '?')}, load average {m.get('loadavg_start', '?')} "
              f"at start, {m.get('loadavg_end', '?')} at end"
+             + (f", first touch of a page {m['page_first_touch_us']:.1f} µs"
+                if "page_first_touch_us" in m else "")
              + (" (--quick)" if m.get("quick") else ""))
     print()
     print(f"lipsync-gateway benchmark on {where}")

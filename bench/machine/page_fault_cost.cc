@@ -1,0 +1,65 @@
+// lipsync-page-fault-cost: what a first touch of a fresh page costs on this
+// machine, against a second touch of the same page. On a paravirtualized VM
+// a page fault can cost tens of times what it costs on bare metal, which
+// makes a fresh process's first calls (its heap faulting in) far dearer than
+// its steady state; bench/run.sh prints the number beside each table
+// (docs/PERFORMANCE.md, "S2 CPU"). Prints one JSON line:
+//   {"first_touch_us":14.2,"second_touch_us":0.03,"pages":16384,"rounds":3}
+// with the median of the rounds.
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdio>
+#include <vector>
+
+namespace {
+
+constexpr std::size_t kPage = 4096;
+constexpr std::size_t kPages = 16384;  // 64 MiB a round
+constexpr int kRounds = 3;
+
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
+             1e6;
+}
+
+// Writes one byte per page; returns the CPU µs per page.
+double TouchEveryPage(volatile char* bytes, char value) {
+  const double start = CpuSeconds();
+  for (std::size_t i = 0; i < kPages * kPage; i += kPage) bytes[i] = value;
+  return (CpuSeconds() - start) * 1e6 / kPages;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main() {
+  std::vector<double> first;
+  std::vector<double> second;
+  for (int round = 0; round < kRounds; ++round) {
+    void* mapped = mmap(nullptr, kPages * kPage, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) {
+      std::perror("lipsync-page-fault-cost: mmap");
+      return 1;
+    }
+    auto* bytes = static_cast<volatile char*>(mapped);
+    first.push_back(TouchEveryPage(bytes, 1));
+    second.push_back(TouchEveryPage(bytes, 2));
+    munmap(mapped, kPages * kPage);
+  }
+  std::printf(
+      "{\"first_touch_us\":%.2f,\"second_touch_us\":%.3f,\"pages\":%zu,"
+      "\"rounds\":%d}\n",
+      Median(first), Median(second), kPages, kRounds);
+  return 0;
+}
