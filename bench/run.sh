@@ -319,19 +319,36 @@ emit() {
 # --------------------------------------------------------------- phases ----
 
 # warm_up WHAT COMMAND...: runs COMMAND (a phase's own load, with its
-# duration set to WARM_DUR) unmeasured, unless WARM_DUR is 0. Each phase
-# measures processes in steady state, as in a service that has been
-# running: a fresh process's first calls open connections and fault in
-# its heap, and a page fault costs ~20 µs on this paravirtualized VM (a
-# fresh gateway's first ~100 calls of S2 cost 4-5 ms more each than the
-# next; docs/PERFORMANCE.md, "S2 CPU"). The faults left in the measured
-# phase are reported (gw_minflt).
+# duration set to WARM_DUR) unmeasured, unless WARM_DUR is 0. Each phase measures
+# processes in steady state, as in a service that has been running: a fresh
+# process's first calls open connections and fault in its heap, and a first
+# touch of a page costs 14-18 µs on this paravirtualized VM (a fresh
+# gateway's first ~100 calls of S2 cost 4-5 ms more each than the next;
+# docs/PERFORMANCE.md, "S2 CPU"). The faults left in the measured phase are
+# reported (gw_minflt).
 warm_up() {
   local what=$1
   shift
   ((WARM_DUR > 0)) || return 0
   timeout "$TOOL_TIMEOUT" "$@" >/dev/null 2>"$WORK/warm-up.err" ||
     log "$what warm-up failed: $(tail -c 300 "$WORK/warm-up.err")"
+}
+
+# Returns once the stand-in has used less than 10% of a core for 200 ms (5 s
+# at most). After wrk's warm-up: wrk stops at its deadline and drops the
+# requests in flight, which the stand-in still works on (an S2 create: ~800
+# ms of parsing each), so they would otherwise land in the measured phase.
+# (The loadgen and lipsync-floor-curl wait for their calls in flight.)
+wait_stand_in_idle() {
+  [[ -n "$SIM_PID" ]] || return 0
+  local i before after
+  for ((i = 0; i < 25; i++)); do
+    before="$(cpu_ticks "$SIM_PID")"
+    sleep 0.2
+    after="$(cpu_ticks "$SIM_PID")"
+    ((after - before < 2)) && return 0
+  done
+  log "the stand-in was still busy 5 s after a warm-up"
 }
 
 # direct SCENARIO PHASE CONCURRENCY SECONDS BODY_FILE [wrk flags...]
@@ -344,6 +361,7 @@ direct() {
   warm_up "$scenario $phase direct" env WRK_BODY_FILE="$body" WRK_API_KEY="$API_KEY" \
     WRK_ACCEPT_ENCODING="${ACCEPT_ENCODING-}" wrk -t"$threads" -c"$c" \
     -d"${WARM_DUR}s" -s "$WRK_LUA" "$@" "http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync"
+  ((WARM_DUR > 0)) && wait_stand_in_idle
   sim0="$(cpu_ticks "$SIM_PID")"
   c0="$(children_ticks)"
   m0="$(machine_busy_ticks)"
@@ -367,10 +385,11 @@ gateway() {
   shift 2
   local t0 t1 s0 s1 c0 c1 m0 m1 w0 w1 tw0 tw1 f0 f1 idle_threads
   idle_threads="$(status_field "$GW_PID" Threads)"
+  # Sampled from before the warm-up: its ramp is where threads start.
+  start_sampler "$GW_PID" "$WORK/sample"
   warm_up "$scenario $phase gateway" "$LOADGEN" --target="127.0.0.1:$GW_PORT" \
     --label="$scenario-$phase-warm-up" "$@" --duration="${WARM_DUR}s"
   tw0="$(time_wait_to_sim)"
-  start_sampler "$GW_PID" "$WORK/sample"
   t0="$(cpu_ticks "$GW_PID")"
   f0="$(minor_faults "$GW_PID")"
   s0="$(cpu_ticks "$SIM_PID")"
@@ -403,7 +422,7 @@ floor_grpc() {
   local scenario=$1 c=$2 secs=$3
   shift 3
   (($# > 0)) || set -- --mode=create-small
-  floor_server_phase "$scenario" floor-grpc "$c" "$secs" "" "$@"
+  floor_server_phase "$scenario" floor-grpc "$c" "$secs" -- "$@"
 }
 
 # floor_proxy SCENARIO PHASE CONCURRENCY SECONDS BODY_FILE [loadgen flags]:
@@ -415,18 +434,21 @@ floor_proxy() {
   local scenario=$1 phase=$2 c=$3 secs=$4 body=$5
   shift 5
   floor_server_phase "$scenario" "$phase" "$c" "$secs" \
-    "--forward_url=http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync --forward_body_file=$body --api_key=$API_KEY" \
-    --mode=create-small "$@"
+    --forward_url="http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync" \
+    --forward_body_file="$body" --api_key="$API_KEY" -- --mode=create-small "$@"
 }
 
-# floor_server_phase SCENARIO PHASE CONCURRENCY SECONDS SERVER_FLAGS
-# [loadgen flags...]: one floor phase against a fresh lipsync-floor-server
-# (SERVER_FLAGS: one string, split on spaces).
+# floor_server_phase SCENARIO PHASE CONCURRENCY SECONDS [server flags...] --
+# [loadgen flags...]: one floor phase against a fresh lipsync-floor-server.
 floor_server_phase() {
   local scenario=$1 phase=$2 c=$3 secs=$4 rc=0 out pid port
-  local -a server_flags
-  read -r -a server_flags <<<"$5"
-  shift 5
+  local -a server_flags=()
+  shift 4
+  while (($# > 0)) && [[ "$1" != -- ]]; do
+    server_flags+=("$1")
+    shift
+  done
+  shift # the --
   rm -f "$WORK/floor.port"
   "$FLOOR_SERVER" --listen=127.0.0.1:0 --port_file="$WORK/floor.port" "${server_flags[@]}" \
     >"$WORK/$phase-server-$scenario.log" 2>&1 &
@@ -458,8 +480,10 @@ floor_server_phase() {
 
 # floor_curl SCENARIO CONCURRENCY SECONDS BODY_FILE [PHASE]: a bare libcurl
 # multi client (lipsync-floor-curl) against the running stand-in; PHASE
-# defaults to floor-curl. The client reports its own CPU (cpu_s,
-# getrusage); tool_cpu_ticks is the same seen from here.
+# defaults to floor-curl. It runs its own warm-up first (--warm_up) and
+# reports its own CPU (cpu_s, getrusage) and the stand-in's
+# (stand_in_cpu_ticks) over the measured run alone; tool_cpu_ticks and
+# sim_cpu_ticks, seen from here, include the warm-up.
 floor_curl() {
   local scenario=$1 c=$2 secs=$3 body=$4 phase=${5:-floor-curl} rc=0 out
   local s0 s1 c0 c1 m0 m1 w0 w1 tw0 tw1
@@ -469,7 +493,8 @@ floor_curl() {
   m0="$(machine_busy_ticks)"
   w0="$(date +%s%N)"
   out="$(timeout "$TOOL_TIMEOUT" "$FLOOR_CURL" --concurrency="$c" \
-    --duration="${secs}s" --warm_up="${WARM_DUR}s" --body_file="$body" --api_key="$API_KEY" \
+    --duration="${secs}s" --warm_up="${WARM_DUR}s" --stand_in_pid="$SIM_PID" \
+    --body_file="$body" --api_key="$API_KEY" \
     --url="http://127.0.0.1:$SIM_PORT/v1/videos/advanced-lip-sync" \
     2>"$WORK/floor-curl.err" | tail -1)" || rc=$?
   s1="$(cpu_ticks "$SIM_PID")"
@@ -584,8 +609,9 @@ scenario_s3() {
   sleep 1
   note "\"scenario\":\"S3\",\"gw_threads_idle\":$(status_field "$GW_PID" Threads),\"gw_rss_idle_kb\":$(status_field "$GW_PID" VmRSS),\"latency_ms\":$S3_LATENCY_MS,\"event_driven_upstream\":true"
   "$LOADGEN" --mode=write-body --audio_bytes=0 --out="$WORK/small.json" >/dev/null
-  # Each side first runs unmeasured at the same concurrency (warm_up): 1,000
-  # connections opened, the 200 ms ramp in which nothing completes.
+  # Each side first runs unmeasured at the same concurrency (warm_up): the
+  # gateway's 1,000 upstream connections are open when its phase starts
+  # (each load tool opens its own again, and each phase has its 200 ms ramp).
   direct S3 tput-evup "$S3_C" "$S3_DUR" "$WORK/small.json" --timeout=10s
   gateway S3 tput-evup --mode=create-small --concurrency="$S3_C" --channels=10 --duration="${S3_DUR}s"
   stop_stack

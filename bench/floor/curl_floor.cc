@@ -8,7 +8,6 @@
 //
 //   lipsync-floor-curl --url=http://127.0.0.1:PORT/v1/videos/advanced-lip-sync
 //       --body_file=small.json --concurrency=64 --duration=10s
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <sys/resource.h>
 
@@ -16,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -40,6 +40,9 @@ ABSL_FLAG(absl::Duration, duration, absl::Seconds(10),
           "stop starting POSTs after this long (at most 60 s)");
 ABSL_FLAG(absl::Duration, warm_up, absl::ZeroDuration(),
           "first run the same load this long, unmeasured (at most 60 s)");
+ABSL_FLAG(int, stand_in_pid, 0,
+          "report this process's CPU ticks over the measured run "
+          "(stand_in_cpu_ticks; the stand-in's, so the warm-up is left out)");
 
 namespace {
 
@@ -57,31 +60,30 @@ double OwnCpuSeconds() {
              1e6;
 }
 
+// utime + stime of process `pid` in clock ticks (/proc/PID/stat), 0 when
+// pid is 0 or unreadable.
+int64_t ProcessCpuTicks(int pid) {
+  if (pid <= 0) return 0;
+  std::ifstream file(absl::StrCat("/proc/", pid, "/stat"));
+  std::string stat((std::istreambuf_iterator<char>(file)),
+                   std::istreambuf_iterator<char>());
+  // Fields after the command name, which may hold spaces: state is field 3.
+  const std::size_t end_of_name = stat.rfind(')');
+  if (end_of_name == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(end_of_name + 2));
+  std::string field;
+  int64_t utime = 0;
+  int64_t stime = 0;
+  for (int n = 3; n <= 15 && fields >> field; ++n) {
+    if (n == 14) utime = std::stoll(field);
+    if (n == 15) stime = std::stoll(field);
+  }
+  return utime + stime;
+}
+
 int Fail(const std::string& message) {
   std::fprintf(stderr, "lipsync-floor-curl: %s\n", message.c_str());
   return 2;
-}
-
-// True for http:// URLs whose host is 127.0.0.0/8, ::1 or localhost.
-bool IsLoopbackHttpUrl(const std::string& url) {
-  CURLU* parsed = curl_url();
-  char* scheme = nullptr;
-  char* host = nullptr;
-  bool ok = curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
-            curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-            curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK;
-  if (ok) {
-    const std::string h = host;
-    in_addr v4{};
-    ok = std::string(scheme) == "http" &&
-         (h == "localhost" || h == "[::1]" ||
-          (inet_pton(AF_INET, h.c_str(), &v4) == 1 &&
-           (ntohl(v4.s_addr) >> 24) == 127));
-  }
-  curl_free(scheme);
-  curl_free(host);
-  curl_url_cleanup(parsed);
-  return ok;
 }
 
 // `concurrency` easy handles POSTing in a loop on one EpollCurlMulti.
@@ -104,18 +106,20 @@ class FloorClient {
     stop_at_ = start_ + absl::ToChronoNanoseconds(duration);
     for (Slot& slot : slots_) Start(slot);
     int active = static_cast<int>(slots_.size());  // slots not yet retired
+    curl_.ActOnDueTimer();
     while (active > 0) {
       curl_.WaitAndAct();
       active -= Reap();
+      curl_.ActOnDueTimer();  // starts the transfers Reap added
     }
     elapsed_ = Clock::now() - start_;
   }
 
-  // Forgets the calls counted so far (after a warm-up). The connections
-  // opened stay counted: `connects` is the run's total.
+  // Forgets the calls counted so far (after a warm-up).
   void ForgetCalls() {
     ok_ = 0;
     failed_ = 0;
+    connects_ = 0;
     codes_.clear();
     first_error_.clear();
     latencies_us_.clear();
@@ -222,7 +226,7 @@ int main(int argc, char** argv) {
   body << file.rdbuf();
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (!IsLoopbackHttpUrl(url)) {
+  if (!lipsync::bench::IsLoopbackHttpUrl(url)) {
     return Fail("--url must be http:// to 127.0.0.0/8, [::1] or localhost");
   }
   int64_t calls = 0;
@@ -232,12 +236,20 @@ int main(int argc, char** argv) {
                        concurrency);
     if (warm_up > absl::ZeroDuration()) {
       client.Run(warm_up);
+      std::fprintf(stderr, "curl-floor warm-up: %lld calls, %lld failed%s%s\n",
+                   static_cast<long long>(client.calls()),
+                   static_cast<long long>(client.failed()),
+                   client.first_error().empty() ? "" : ", first: ",
+                   client.first_error().c_str());
       client.ForgetCalls();
     }
+    const int stand_in = absl::GetFlag(FLAGS_stand_in_pid);
+    const int64_t stand_in_before = ProcessCpuTicks(stand_in);
     const double cpu_before = OwnCpuSeconds();
     client.Run(duration);
     // Before the sort of the samples.
     const double cpu_s = OwnCpuSeconds() - cpu_before;
+    const int64_t stand_in_ticks = ProcessCpuTicks(stand_in) - stand_in_before;
     calls = client.calls();
     failed = client.failed();
     const lipsync::bench::LatencySummary lat =
@@ -255,6 +267,7 @@ int main(int argc, char** argv) {
                             .Add("duration_s", seconds)
                             .Add("rps", rps)
                             .Add("cpu_s", cpu_s)
+                            .Add("stand_in_cpu_ticks", stand_in_ticks)
                             .Add("p50_ms", lat.p50_ms)
                             .Add("p90_ms", lat.p90_ms)
                             .Add("p99_ms", lat.p99_ms)

@@ -1,8 +1,10 @@
 #include "bench/floor/epoll_curl_multi.h"
 
+#include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +16,27 @@ constexpr long kTransferTimeoutMs = 30000;
 constexpr int kMaxEvents = 64;
 
 }  // namespace
+
+bool IsLoopbackHttpUrl(const std::string& url) {
+  CURLU* parsed = curl_url();
+  char* scheme = nullptr;
+  char* host = nullptr;
+  bool ok = curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+            curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+            curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK;
+  if (ok) {
+    const std::string h = host;
+    in_addr v4{};
+    ok = std::string(scheme) == "http" &&
+         (h == "localhost" || h == "[::1]" ||
+          (inet_pton(AF_INET, h.c_str(), &v4) == 1 &&
+           (ntohl(v4.s_addr) >> 24) == 127));
+  }
+  curl_free(scheme);
+  curl_free(host);
+  curl_url_cleanup(parsed);
+  return ok;
+}
 
 FloorPost::FloorPost(std::string url, std::string body,
                      const std::string& api_key)
@@ -75,14 +98,19 @@ void EpollCurlMulti::WatchForReading(int fd) {
   watched_fd_ = fd;
 }
 
-bool EpollCurlMulti::WaitAndAct() {
+bool EpollCurlMulti::WaitAndAct(bool look_only) {
+  int wait_ms = -1;
+  if (look_only) {
+    wait_ms = 0;
+  } else if (timer_armed_) {
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(timer_due_ - Clock::now());
+    wait_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
+  }
   epoll_event events[kMaxEvents];
   int running = 0;
   bool watched_ready = false;
-  const int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms_);
-  if (n == 0) {
-    curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
-  }
+  const int n = epoll_wait(epoll_fd_, events, kMaxEvents, wait_ms);
   for (int i = 0; i < n; ++i) {
     const int fd = events[i].data.fd;
     if (fd == watched_fd_) {
@@ -95,7 +123,16 @@ bool EpollCurlMulti::WaitAndAct() {
     if (events[i].events & EPOLLERR) mask |= CURL_CSELECT_ERR;
     curl_multi_socket_action(multi_, fd, mask, &running);
   }
+  ActOnDueTimer();
   return watched_ready;
+}
+
+void EpollCurlMulti::ActOnDueTimer() {
+  if (!timer_armed_ || Clock::now() < timer_due_) return;
+  // Disarmed first: the action below may arm it again through OnTimer.
+  timer_armed_ = false;
+  int running = 0;
+  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
 }
 
 int EpollCurlMulti::OnSocket(CURL*, curl_socket_t fd, int what, void* self,
@@ -121,8 +158,11 @@ int EpollCurlMulti::OnSocket(CURL*, curl_socket_t fd, int what, void* self,
 }
 
 int EpollCurlMulti::OnTimer(CURLM*, long timeout_ms, void* self) {
-  static_cast<EpollCurlMulti*>(self)->timeout_ms_ =
-      static_cast<int>(timeout_ms);
+  auto* loop = static_cast<EpollCurlMulti*>(self);
+  loop->timer_armed_ = timeout_ms >= 0;  // -1: no timer
+  if (loop->timer_armed_) {
+    loop->timer_due_ = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  }
   return 0;
 }
 

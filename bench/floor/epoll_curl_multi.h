@@ -8,9 +8,14 @@
 
 #include <curl/curl.h>
 
+#include <chrono>
 #include <string>
 
 namespace lipsync::bench {
+
+// True for http:// URLs whose host is 127.0.0.0/8, [::1] or localhost: the
+// only targets the floor programs accept.
+bool IsLoopbackHttpUrl(const std::string& url);
 
 // A POST of one fixed body, set up on easy handles the way
 // service/upstream/curl_transfer.cc sets up a small create (minus what a
@@ -25,8 +30,6 @@ class FloorPost {
   // Resets `easy` and sets it up to POST the body. `tag` becomes its
   // CURLOPT_PRIVATE; `error` (CURL_ERROR_SIZE bytes, or null) its error text.
   void Configure(CURL* easy, void* tag, char* error) const;
-
-  std::size_t body_bytes() const { return body_.size(); }
 
  private:
   static size_t DropAnswer(char*, size_t size, size_t n, void*);
@@ -51,10 +54,16 @@ class EpollCurlMulti {
   // readable. At most one such descriptor.
   void WatchForReading(int fd);
 
-  // Waits for a socket, libcurl's timer or the watched descriptor, and lets
-  // libcurl act on what is ready. True when the watched descriptor was
-  // readable (the caller reads it).
-  bool WaitAndAct();
+  // Waits for a socket, libcurl's timer or the watched descriptor (or only
+  // looks, when `look_only`), and lets libcurl act on what is ready and on
+  // its timer if due. True when the watched descriptor was readable (the
+  // caller reads it).
+  bool WaitAndAct(bool look_only = false);
+
+  // Lets libcurl act on its timer if it is due: call after adding
+  // transfers (libcurl then asks to act at once), so they start in this
+  // pass instead of after one more epoll_wait.
+  void ActOnDueTimer();
 
   struct Finished {
     CURL* easy;
@@ -82,9 +91,12 @@ class EpollCurlMulti {
                       void* socket_data);
   static int OnTimer(CURLM*, long timeout_ms, void* self);
 
+  using Clock = std::chrono::steady_clock;
+
   CURLM* multi_ = nullptr;
   int epoll_fd_ = -1;
-  int timeout_ms_ = -1;  // libcurl's: -1 none, 0 act at once
+  bool timer_armed_ = false;  // libcurl's timer: act at timer_due_
+  Clock::time_point timer_due_;
   int watched_fd_ = -1;
 };
 

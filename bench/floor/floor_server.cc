@@ -110,13 +110,13 @@ class Finisher {
   std::thread thread_;
 };
 
-// Where a call goes once its answer is set: finished at once (no
-// hand_off), or handed to the thread that finishes it.
-using HandOff = std::function<void(grpc::ServerUnaryReactor*)>;
+// Where a call goes once its answer is set: finished at once (empty), or
+// handed to the thread that finishes it (--hand_off, --forward_url).
+using CallSink = std::function<void(grpc::ServerUnaryReactor*)>;
 
 class FloorService final : public v1::LipSyncService::CallbackService {
  public:
-  explicit FloorService(HandOff hand_off) : hand_off_(std::move(hand_off)) {}
+  explicit FloorService(CallSink sink) : sink_(std::move(sink)) {}
 
   grpc::ServerUnaryReactor* CreateLipSyncTask(
       grpc::CallbackServerContext* context,
@@ -124,8 +124,8 @@ class FloorService final : public v1::LipSyncService::CallbackService {
       v1::LipSyncTask* response) override {
     *response = task_;
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    if (hand_off_) {
-      hand_off_(reactor);
+    if (sink_) {
+      sink_(reactor);
     } else {
       reactor->Finish(grpc::Status::OK);
     }
@@ -134,7 +134,7 @@ class FloorService final : public v1::LipSyncService::CallbackService {
 
  private:
   const v1::LipSyncTask task_ = FixedTask();
-  const HandOff hand_off_;
+  const CallSink sink_;
 };
 
 bool IsLoopback(const std::string& listen) {
@@ -177,15 +177,20 @@ int main(int argc, char** argv) {
   const std::string forward_url = absl::GetFlag(FLAGS_forward_url);
   std::unique_ptr<lipsync::bench::FloorPost> post;
   if (!forward_url.empty()) {
-    if (!absl::StartsWith(forward_url, "http://127.")) {
-      return Fail("--forward_url must be http://127.x.x.x:PORT/...");
+    if (absl::GetFlag(FLAGS_hand_off)) {
+      return Fail("--hand_off and --forward_url exclude each other");
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (!lipsync::bench::IsLoopbackHttpUrl(forward_url)) {
+      return Fail(
+          "--forward_url must be http:// to 127.0.0.0/8, [::1] or "
+          "localhost");
     }
     std::ifstream file(absl::GetFlag(FLAGS_forward_body_file),
                        std::ios::binary);
     if (!file) return Fail("cannot read --forward_body_file");
     std::stringstream body;
     body << file.rdbuf();
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     post = std::make_unique<lipsync::bench::FloorPost>(
         forward_url, body.str(), absl::GetFlag(FLAGS_api_key));
   }
@@ -193,19 +198,15 @@ int main(int argc, char** argv) {
   // server still finishes has its thread.
   std::unique_ptr<Finisher> finisher;
   std::unique_ptr<lipsync::bench::Forwarder> forwarder;
-  HandOff hand_off;
+  CallSink sink;
   if (post != nullptr) {
     forwarder = std::make_unique<lipsync::bench::Forwarder>(post.get());
-    hand_off = [f = forwarder.get()](grpc::ServerUnaryReactor* r) {
-      f->Take(r);
-    };
+    sink = [f = forwarder.get()](grpc::ServerUnaryReactor* r) { f->Take(r); };
   } else if (absl::GetFlag(FLAGS_hand_off)) {
     finisher = std::make_unique<Finisher>();
-    hand_off = [f = finisher.get()](grpc::ServerUnaryReactor* r) {
-      f->HandOff(r);
-    };
+    sink = [f = finisher.get()](grpc::ServerUnaryReactor* r) { f->HandOff(r); };
   }
-  FloorService service(std::move(hand_off));
+  FloorService service(std::move(sink));
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
@@ -222,5 +223,9 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  if (forwarder != nullptr) {
+    std::fprintf(stderr, "lipsync-floor-server: I/O thread woken %llu times\n",
+                 static_cast<unsigned long long>(forwarder->wakeups()));
+  }
   return 0;
 }

@@ -4,12 +4,18 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace lipsync::bench {
 
 Forwarder::Forwarder(const FloorPost* post)
     : post_(post), wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  if (wake_fd_ < 0) {
+    std::perror("lipsync-floor-server: eventfd");
+    std::abort();
+  }
   curl_.WatchForReading(wake_fd_);
   thread_ = std::thread([this] { Run(); });
 }
@@ -26,30 +32,43 @@ Forwarder::~Forwarder() {
   close(wake_fd_);
 }
 
+// No wake-up is lost, as in CurlIoLoop: the call is queued under mu_ before
+// the exchange, and the loop clears awake_ before it looks at the queue
+// under mu_.
 void Forwarder::Take(grpc::ServerUnaryReactor* reactor) {
-  bool was_empty = false;
   {
     absl::MutexLock lock(&mu_);
-    was_empty = queue_.empty();
     queue_.push_back(reactor);
   }
-  // Only the first call of a batch wakes the loop: it takes the whole queue.
-  if (was_empty) {
-    const uint64_t one = 1;
-    (void)!write(wake_fd_, &one, sizeof(one));
-  }
+  if (awake_.exchange(true)) return;
+  wakeups_.fetch_add(1);
+  const uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof(one));
+}
+
+bool Forwarder::HasQueued() {
+  absl::MutexLock lock(&mu_);
+  return !queue_.empty();
 }
 
 void Forwarder::Run() {
+  const auto finish = [this](const EpollCurlMulti::Finished& done) {
+    Finish(done);
+  };
   bool running = true;
   while (running || in_flight_ > 0) {
-    if (curl_.WaitAndAct()) {
+    awake_.store(false);
+    // With calls queued the loop only looks, as the gateway's does.
+    const bool woken = curl_.WaitAndAct(/*look_only=*/HasQueued());
+    awake_.store(true);
+    if (woken) {
       uint64_t count = 0;
       (void)!read(wake_fd_, &count, sizeof(count));
-      running = StartQueued();
     }
-    curl_.ForEachFinished(
-        [this](const EpollCurlMulti::Finished& done) { Finish(done); });
+    curl_.ForEachFinished(finish);
+    if (running) running = StartQueued();
+    curl_.ActOnDueTimer();  // starts the POSTs just added
+    curl_.ForEachFinished(finish);
   }
 }
 
@@ -69,8 +88,18 @@ bool Forwarder::StartQueued() {
       easy = idle_easy_.back();
       idle_easy_.pop_back();
     }
+    if (easy == nullptr) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                   "curl_easy_init failed"));
+      continue;
+    }
     post_->Configure(easy, reactor, nullptr);
-    curl_multi_add_handle(curl_.multi(), easy);
+    if (curl_multi_add_handle(curl_.multi(), easy) != CURLM_OK) {
+      idle_easy_.push_back(easy);
+      reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL,
+                                   "curl_multi_add_handle failed"));
+      continue;
+    }
     ++in_flight_;
   }
   return !stopping;

@@ -3,12 +3,15 @@
 // threads are POSTed upstream (one fixed body) on one EpollCurlMulti and
 // finished when the answer arrives: OK on HTTP 200, UNAVAILABLE otherwise.
 // The gateway's shape (service/upstream/curl_io_loop.cc: a queue, an eventfd
-// written only when the loop may sleep, kept-alive connections, reused easy
-// handles) without anything the gateway does per call.
+// written only when the loop may be asleep, new transfers started in the
+// pass that takes them, kept-alive connections, reused easy handles) without
+// anything the gateway does per call.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
@@ -30,9 +33,13 @@ class Forwarder {
   // Any thread: forwards the call and finishes `reactor` with the outcome.
   void Take(grpc::ServerUnaryReactor* reactor);
 
+  // Times the I/O thread was woken through the eventfd.
+  uint64_t wakeups() const { return wakeups_.load(); }
+
  private:
   void Run();
-  // I/O thread: starts a POST per queued call; false once stopping and idle.
+  bool HasQueued();
+  // I/O thread: starts a POST per queued call; false once stopping.
   bool StartQueued();
   void Finish(const EpollCurlMulti::Finished& done);
 
@@ -41,6 +48,10 @@ class Forwarder {
   absl::Mutex mu_;
   std::vector<grpc::ServerUnaryReactor*> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // False while the I/O thread may sleep in epoll_wait: the next Take
+  // writes the eventfd (the gateway's CurlIoLoop::WakeIfAsleep).
+  std::atomic<bool> awake_{true};
+  std::atomic<uint64_t> wakeups_{0};
   // I/O thread only.
   EpollCurlMulti curl_;
   std::vector<CURL*> idle_easy_;

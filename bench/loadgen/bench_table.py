@@ -235,9 +235,13 @@ def floor_rows(t, scenario, runs, g, unit="µs"):
         t.add(scenario, f"floor: bare libcurl-multi client, CPU {per} "
               f"c={fc.get('concurrency')} ({unit})", fmt(curl_cost, digits),
               f"at {fmt(fc.get('rps', 0), 0)} calls/s, "
-              f"{fc.get('connects', '?')} connections", "", "", None)
+              f"{fc.get('connects', '?')} connections opened", "", "", None)
+        # The client's own count covers its measured run alone (run.sh's
+        # sim_cpu_ticks include its warm-up); older lines have only that.
+        key = ("stand_in_cpu_ticks" if fc.get("stand_in_cpu_ticks")
+               else "sim_cpu_ticks")
         t.add(scenario, f"  stand-in CPU {per} under that client ({unit})",
-              fmt(cpu_s(fc, "sim_cpu_ticks") * scale / calls(fc), digits), "",
+              fmt(cpu_s(fc, key) * scale / calls(fc), digits), "",
               "", "", None)
     floor_sum_row(t, scenario, grpc_cost, curl_cost, g, scale, digits,
                   f"floor: sum ({unit})")
@@ -365,7 +369,7 @@ def s2(t, runs, notes):
 
 def page_faults_row(t, scenario, g):
     """Info row: the gateway's page faults per call in the measured phase
-    (first touches of memory; ~20 µs each on the bench VM). Near 0 when the
+    (first touches of memory; 14-18 µs each on the bench VM). Near 0 when the
     warm-up (bench/run.sh) brought the gateway to steady state."""
     if g and "gw_minflt" in g and calls(g):
         t.add(scenario, "  gateway page faults per call (after the warm-up)",
