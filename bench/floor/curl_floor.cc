@@ -9,7 +9,6 @@
 //   lipsync-floor-curl --url=http://127.0.0.1:PORT/v1/videos/advanced-lip-sync
 //       --body_file=small.json --concurrency=64 --duration=10s
 #include <curl/curl.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdint>
@@ -30,6 +29,7 @@
 #include "bench/floor/epoll_curl_multi.h"
 #include "bench/loadgen/json_line.h"
 #include "bench/loadgen/latency_stats.h"
+#include "bench/machine/own_cpu.h"
 
 ABSL_FLAG(std::string, url, "",
           "http://127.0.0.1:PORT/v1/videos/advanced-lip-sync (loopback only)");
@@ -50,15 +50,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxConcurrency = 1024;
 constexpr absl::Duration kMaxDuration = absl::Seconds(60);
-
-// CPU time (user + system) of this process so far, in seconds.
-double OwnCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
-             1e6;
-}
 
 // utime + stime of process `pid` in clock ticks (/proc/PID/stat), 0 when
 // pid is 0 or unreadable.
@@ -245,10 +236,10 @@ int main(int argc, char** argv) {
     }
     const int stand_in = absl::GetFlag(FLAGS_stand_in_pid);
     const int64_t stand_in_before = ProcessCpuTicks(stand_in);
-    const double cpu_before = OwnCpuSeconds();
+    const double cpu_before = lipsync::bench::OwnCpuSeconds();
     client.Run(duration);
     // Before the sort of the samples.
-    const double cpu_s = OwnCpuSeconds() - cpu_before;
+    const double cpu_s = lipsync::bench::OwnCpuSeconds() - cpu_before;
     const int64_t stand_in_ticks = ProcessCpuTicks(stand_in) - stand_in_before;
     calls = client.calls();
     failed = client.failed();

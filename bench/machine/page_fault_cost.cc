@@ -7,12 +7,13 @@
 //   {"first_touch_us":14.2,"second_touch_us":0.03,"pages":16384,"rounds":3}
 // with the median of the rounds.
 #include <sys/mman.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <vector>
+
+#include "bench/machine/own_cpu.h"
 
 namespace {
 
@@ -20,19 +21,11 @@ constexpr std::size_t kPage = 4096;
 constexpr std::size_t kPages = 16384;  // 64 MiB a round
 constexpr int kRounds = 3;
 
-double CpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) /
-             1e6;
-}
-
 // Writes one byte per page; returns the CPU µs per page.
 double TouchEveryPage(volatile char* bytes, char value) {
-  const double start = CpuSeconds();
+  const double start = lipsync::bench::OwnCpuSeconds();
   for (std::size_t i = 0; i < kPages * kPage; i += kPage) bytes[i] = value;
-  return (CpuSeconds() - start) * 1e6 / kPages;
+  return (lipsync::bench::OwnCpuSeconds() - start) * 1e6 / kPages;
 }
 
 double Median(std::vector<double> v) {
