@@ -426,7 +426,7 @@ floor_grpc() {
 }
 
 # floor_proxy SCENARIO PHASE CONCURRENCY SECONDS BODY_FILE [loadgen flags]:
-# the same against the thinnest gateway the stack allows
+# the same against the thinnest gateway we could build on the stack
 # (lipsync-floor-server --forward_url: each call POSTs BODY_FILE to the
 # running stand-in over libcurl's multi interface on one I/O thread, then
 # answers); also records the stand-in's CPU.
@@ -527,7 +527,7 @@ scenario_s1() {
     ACCEPT_ENCODING="$GW_ACCEPT_ENCODING" direct S1 tput-gwheaders "$S1_C" "$DUR" "$WORK/small.json"
   fi
   gateway S1 tput --mode=create-small --concurrency="$S1_C" --channels=4 --duration="${DUR}s"
-  # The thinnest gateway the stack allows, on the same stand-in, the
+  # The thinnest gateway we could build on the stack, on the same stand-in, the
   # gateway stopped first (its idle kept-alive connections would cost
   # kling-sim a thread wake-up each every 10 ms): S1's throughput and CPU
   # targets against what gRPC 1.51 + libcurl 7.88 reach at all.

@@ -12,8 +12,9 @@
 // With --forward_url (S1's "thinnest proxy" row) that other thread is a
 // libcurl 7.88 multi loop that first POSTs --forward_body_file to the
 // stand-in and finishes the call when HTTP 200 comes back
-// (bench/floor/forwarder.h): the thinnest gateway the two libraries allow,
-// without validation, translation, answer parsing, retries, metrics or logs.
+// (bench/floor/forwarder.h): the thinnest gateway we could build on the two
+// libraries, without validation, translation, answer parsing, retries,
+// metrics or logs.
 //
 //   lipsync-floor-server --listen=127.0.0.1:0 --port_file=PATH
 //       [--hand_off | --forward_url=URL --forward_body_file=PATH]

@@ -1,5 +1,5 @@
 // lipsync-floor-server --forward_url: the I/O thread of the thinnest gateway
-// that gRPC 1.51 and libcurl 7.88 allow. Calls handed to it from gRPC's
+// we could build on gRPC 1.51 and libcurl 7.88. Calls handed to it from gRPC's
 // threads are POSTed upstream (one fixed body) on one EpollCurlMulti and
 // finished when the answer arrives: OK on HTTP 200, UNAVAILABLE otherwise.
 // The gateway's shape (service/upstream/curl_io_loop.cc: a queue, an eventfd

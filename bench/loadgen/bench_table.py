@@ -248,7 +248,7 @@ def floor_rows(t, scenario, runs, g, unit="µs"):
 
 
 def proxy_rows(t, runs, d, g):
-    """Info rows: the thinnest gateway the stack allows (bench/run.sh
+    """Info rows: the thinnest gateway we could build on the stack (bench/run.sh
     floor_proxy) at S1's load: its calls/s against the same direct limit as
     the gateway's, and its CPU per call against the gateway's."""
     p = runs.get(("S1", "floor-proxy", "floor"))
