@@ -195,34 +195,30 @@ stop_stack() {
 
 # ---------------------------------------------------------- /proc reads ----
 
-# utime + stime of PID, in clock ticks.
-cpu_ticks() {
+# Reads /proc/PID/stat into the array STAT, the fields after the command
+# name (which may hold spaces): field N of proc(5) is ${STAT[N-3]}.
+read_proc_stat() {
   local stat
   stat="$(<"/proc/$1/stat")"
-  stat="${stat##*) }" # after the command name
-  # shellcheck disable=SC2086
-  set -- $stat
-  echo $((${12} + ${13}))
+  read -r -a STAT <<<"${stat##*) }"
+}
+
+# utime + stime of PID, in clock ticks.
+cpu_ticks() {
+  read_proc_stat "$1"
+  echo $((STAT[11] + STAT[12]))
 }
 
 # Minor page faults of PID so far (first touches of its memory).
 minor_faults() {
-  local stat
-  stat="$(<"/proc/$1/stat")"
-  stat="${stat##*) }"
-  # shellcheck disable=SC2086
-  set -- $stat
-  echo "$8"
+  read_proc_stat "$1"
+  echo "${STAT[7]}"
 }
 
 # CPU time of this shell's waited-for children (the load tools), in ticks.
 children_ticks() {
-  local stat
-  stat="$(<"/proc/$$/stat")"
-  stat="${stat##*) }"
-  # shellcheck disable=SC2086
-  set -- $stat
-  echo $((${14} + ${15}))
+  read_proc_stat "$$"
+  echo $((STAT[13] + STAT[14]))
 }
 
 # Busy ticks of the whole machine (all cores), from /proc/stat.

@@ -23,7 +23,6 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "bench/floor/epoll_curl_multi.h"
@@ -119,7 +118,8 @@ class FloorClient {
   int64_t calls() const { return ok_ + failed_; }
   int64_t ok() const { return ok_; }
   int64_t failed() const { return failed_; }
-  // New connections opened: about `concurrency` when they are kept alive.
+  // New connections opened since the last ForgetCalls: about `concurrency`
+  // in a first run, about none after it when they are kept alive.
   int64_t connects() const { return connects_; }
   const std::map<std::string, int64_t>& codes() const { return codes_; }
   const std::string& first_error() const { return first_error_; }

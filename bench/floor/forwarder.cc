@@ -25,8 +25,7 @@ Forwarder::~Forwarder() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  const uint64_t one = 1;
-  (void)!write(wake_fd_, &one, sizeof(one));
+  Wake();
   thread_.join();
   for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
   close(wake_fd_);
@@ -42,6 +41,10 @@ void Forwarder::Take(grpc::ServerUnaryReactor* reactor) {
   }
   if (awake_.exchange(true)) return;
   wakeups_.fetch_add(1);
+  Wake();
+}
+
+void Forwarder::Wake() {
   const uint64_t one = 1;
   (void)!write(wake_fd_, &one, sizeof(one));
 }

@@ -38,6 +38,8 @@ class Forwarder {
 
  private:
   void Run();
+  // Makes the I/O thread's epoll_wait return (the eventfd turns readable).
+  void Wake();
   bool HasQueued();
   // I/O thread: starts a POST per queued call; false once stopping.
   bool StartQueued();

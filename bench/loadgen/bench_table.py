@@ -259,16 +259,14 @@ def proxy_rows(t, runs, d, g):
     t.add("S1", f"floor: thinnest proxy (gRPC server + libcurl multi, one "
           f"process), calls/s c={c}", fmt(p["rps"], 0),
           f"direct {fmt(d['rps'], 0)}", fmt(p["rps"] / d["rps"]), "", None)
-    gw = ""
-    ratio = ""
+    gw, ratio = "", ""
     if g and calls(g):
-        gw_cost = cpu_s(g, "gw_cpu_ticks") * 1e6 / calls(g)
+        gw_cost = per_call_us(g, "gw_cpu_ticks")
         gw, ratio = f"gateway {fmt(gw_cost, 1)}", fmt(gw_cost / cost)
     t.add("S1", f"floor: thinnest proxy, CPU per call c={c} (µs)",
           fmt(cost, 1), gw, ratio, "", None)
     t.add("S1", "  stand-in CPU per call under that proxy (µs)",
-          fmt(cpu_s(p, "sim_cpu_ticks") * 1e6 / calls(p), 1), "", "", "",
-          None)
+          fmt(per_call_us(p, "sim_cpu_ticks"), 1), "", "", "", None)
 
 
 def floor_cost(run, scale):
