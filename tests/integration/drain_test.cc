@@ -1,11 +1,15 @@
 // Graceful drain: SIGTERM during 50 in-flight slow creates loses none of
-// them; health turns NOT_SERVING at once; the process exits 0.
+// them; health turns NOT_SERVING at once; the process exits 0. And every
+// test's gateway must stop that cleanly: the harness fails the test if not.
+#include <signal.h>
+
 #include <atomic>
 #include <thread>
 #include <vector>
 
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest-spi.h"
 #include "gtest/gtest.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
@@ -18,8 +22,11 @@ namespace v1 = ::kling::lipsync::v1;
 TEST(DrainTest, SigtermDuringFiftySlowCreatesLosesNone) {
   GatewayHarness harness;
   HarnessOptions options;
-  options.sim_args = {"--latency_ms=1500", "--threads=128"};
-  options.gateway_args = {"--drain_delay=300ms", "--shutdown_grace=10s"};
+  // The creates outlast the drain delay, so they are still in flight when
+  // the server shuts down; the delay leaves a slow (sanitized, shared)
+  // machine time to see NOT_SERVING before the listener closes.
+  options.sim_args = {"--latency_ms=3000", "--threads=128"};
+  options.gateway_args = {"--drain_delay=1s", "--shutdown_grace=10s"};
   ASSERT_TRUE(harness.Start(options).ok());
 
   constexpr int kCalls = 50;
@@ -49,7 +56,7 @@ TEST(DrainTest, SigtermDuringFiftySlowCreatesLosesNone) {
   auto health = grpc::health::v1::Health::NewStub(harness.channel());
   grpc::health::v1::HealthCheckResponse response;
   bool saw_not_serving = false;
-  const absl::Time probe_until = absl::Now() + absl::Milliseconds(250);
+  const absl::Time probe_until = absl::Now() + absl::Milliseconds(900);
   while (!saw_not_serving && absl::Now() < probe_until) {
     auto context = ContextWithTimeout(absl::Seconds(1));
     grpc::health::v1::HealthCheckRequest request;
@@ -65,6 +72,17 @@ TEST(DrainTest, SigtermDuringFiftySlowCreatesLosesNone) {
   EXPECT_EQ(ok.load(), kCalls);
   for (const auto& s : statuses) EXPECT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(harness.gateway().Wait(absl::Seconds(15)), 0);
+}
+
+// A crash (or a sanitizer's abort, or a leak report's exit 23) after the
+// gateway served would otherwise pass unseen: nothing else reads the exit.
+TEST(DrainTest, AGatewayThatDoesNotExitCleanlyFailsTheTestThatRanIt) {
+  EXPECT_NONFATAL_FAILURE(
+      {
+        GatewayHarness harness;
+        if (harness.Start().ok()) harness.gateway().Signal(SIGKILL);
+      },
+      "the gateway did not stop cleanly");
 }
 
 }  // namespace

@@ -209,7 +209,9 @@ TEST_F(WorkflowTest, WatchEndsAtDeadlineAndPollingStops) {
   // Polling stops once the last watcher is gone: the count settles.
   const std::string task_path =
       absl::StrCat(kLipSyncPath, "/", created.task_id());
-  absl::SleepFor(absl::Milliseconds(300));
+  // The gateway notices the cancelled stream and lets its poll in flight
+  // finish; a second is a wide margin for both on a slow machine.
+  absl::SleepFor(absl::Seconds(1));
   const int settled = CountSimRequests("GET", task_path);
   absl::SleepFor(absl::Milliseconds(500));
   EXPECT_EQ(CountSimRequests("GET", task_path), settled);

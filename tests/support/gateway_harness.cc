@@ -1,6 +1,10 @@
 #include "tests/support/gateway_harness.h"
 
+#include <gtest/gtest.h>
 #include <httplib.h>
+#include <signal.h>
+
+#include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -9,6 +13,25 @@ namespace lipsync::testing {
 namespace {
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(20);
+// Above the gateway's --shutdown_grace=10s below.
+constexpr absl::Duration kStopTimeout = absl::Seconds(20);
+constexpr size_t kLogLinesOnFailure = 40;
+
+// The last `count` lines of `text`.
+std::string LastLines(const std::string& text, size_t count) {
+  size_t start = text.size();
+  if (start > 0 && text[start - 1] == '\n') --start;  // the final newline
+  for (size_t lines = 0; start > 0; --start) {
+    if (text[start - 1] == '\n' && ++lines == count) break;
+  }
+  return text.substr(start);
+}
+
+void PrintLogTail(const char* name, Subprocess* process) {
+  if (process == nullptr) return;
+  std::cerr << "[ harness  ] the end of the " << name << "'s log:\n"
+            << LastLines(process->ReadLog(), kLogLinesOnFailure) << "\n";
+}
 
 httplib::Client SimClient(int port) {
   httplib::Client client("127.0.0.1", port);
@@ -24,6 +47,20 @@ GatewayHarness::~GatewayHarness() {
   // poll, which would hold the gateway's shutdown: drop the channel first.
   stub_.reset();
   channel_.reset();
+  // A gateway that served must also stop cleanly: a crash, a sanitizer's
+  // report (a sanitized gateway aborts on its first one, or exits 23 on a
+  // leak) or a drain that hangs fails the test that ran it, with the log.
+  if (serving_) {
+    gateway_->Signal(SIGTERM);
+    EXPECT_EQ(gateway_->Wait(kStopTimeout), 0)
+        << "the gateway did not stop cleanly (its exit code; 128+N: killed "
+           "by signal N; -1: still running after "
+        << kStopTimeout << ")";
+  }
+  if (::testing::Test::HasFailure()) {
+    PrintLogTail("gateway", gateway_.get());
+    PrintLogTail("sim", sim_.get());
+  }
   gateway_.reset();
   sim_.reset();
 }
@@ -77,6 +114,7 @@ absl::Status GatewayHarness::Start(const HarnessOptions& options) {
     return absl::UnavailableError("gateway channel did not connect");
   }
   stub_ = kling::lipsync::v1::LipSyncService::NewStub(channel_);
+  serving_ = true;
   return absl::OkStatus();
 }
 

@@ -35,6 +35,8 @@ struct HarnessOptions {
 class GatewayHarness {
  public:
   GatewayHarness() = default;
+  // Stops the gateway (SIGTERM) and the sim. A gateway that served and then
+  // does not exit 0 fails the current test; a failed test gets the logs.
   ~GatewayHarness();
 
   absl::Status Start(const HarnessOptions& options = {});
@@ -56,6 +58,8 @@ class GatewayHarness {
 
  private:
   std::string dir_;
+  // Start() reached a connected channel: the gateway must stop cleanly.
+  bool serving_ = false;
   int sim_port_ = 0;
   int gateway_port_ = 0;
   std::unique_ptr<Subprocess> sim_;
