@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -16,10 +17,6 @@ namespace lipsync::validation {
 namespace {
 
 using ::kling::lipsync::v1::FaceChoose;
-
-std::string FieldPath(absl::string_view face_path, absl::string_view field) {
-  return absl::StrCat(face_path, ".", field);
-}
 
 std::string TooBig(std::size_t size) {
   return absl::StrCat("is ", size, " bytes of audio; at most ", kMaxAudioBytes,
@@ -78,7 +75,7 @@ absl::string_view AudioSourceName(AudioSource source) {
 void CheckAudioSourceChoice(const FaceChoose& face,
                             std::size_t sound_file_bytes_size,
                             absl::string_view face_path, FieldViolations& out) {
-  std::vector<absl::string_view> set;
+  absl::InlinedVector<absl::string_view, 3> set;  // no allocation
   if (!face.audio_id().empty()) set.push_back("audio_id");
   if (!face.sound_file().empty()) set.push_back("sound_file");
   if (sound_file_bytes_size > 0) set.push_back("sound_file_bytes");
@@ -104,22 +101,22 @@ void CheckSoundFile(const FaceChoose& face, absl::string_view face_path,
                     FieldViolations& out) {
   absl::string_view value = face.sound_file();
   if (value.empty()) return;
-  const std::string field = FieldPath(face_path, "sound_file");
+  const FieldPath path(face_path, "sound_file");
   const absl::string_view scheme = UriScheme(value);
   if (absl::EqualsIgnoreCase(scheme, "data")) {
-    out.push_back({field,
+    out.push_back({path.str(),
                    "must not be a data: URI: remove the data:...;base64, "
                    "prefix; send only the Base64 text"});
     return;
   }
   if (absl::EqualsIgnoreCase(scheme, "http") ||
       absl::EqualsIgnoreCase(scheme, "https")) {
-    CheckHttpUrl(field, value, Presence::kRequired, out);
+    CheckHttpUrl(path, value, Presence::kRequired, out);
     return;
   }
   if (!scheme.empty()) {
     out.push_back(
-        {field,
+        {path.str(),
          scheme.size() > 16
              ? std::string("must be an http(s) URL or Base64 audio; this URI "
                            "scheme is not supported")
@@ -132,37 +129,41 @@ void CheckSoundFile(const FaceChoose& face, absl::string_view face_path,
   const std::size_t space = value.find_first_of(" \t\r\n\v\f");
   if (space != absl::string_view::npos) {
     out.push_back(
-        {field, absl::StrCat("is not an http(s) URL, so it must be Base64 "
-                             "audio, but it contains whitespace (",
-                             DescribeByte(value[space]), " at offset ", space,
-                             "): send unwrapped Base64 without line breaks")});
+        {path.str(),
+         absl::StrCat("is not an http(s) URL, so it must be Base64 "
+                      "audio, but it contains whitespace (",
+                      DescribeByte(value[space]), " at offset ", space,
+                      "): send unwrapped Base64 without line breaks")});
     return;
   }
   absl::StatusOr<std::size_t> size = Base64DecodedSize(value);
   if (!size.ok()) {
-    out.push_back({field, absl::StrCat("is not an http(s) URL, so it must be "
-                                       "Base64 audio, but: ",
-                                       size.status().message())});
+    out.push_back(
+        {path.str(), absl::StrCat("is not an http(s) URL, so it must be "
+                                  "Base64 audio, but: ",
+                                  size.status().message())});
     // The length alone can still prove the audio too large.
     if (value.size() > kMaxAudioBase64Chars) {
-      out.push_back({field, absl::StrCat("is ", value.size(),
-                                         " Base64 characters; at most ",
-                                         kMaxAudioBase64Chars,
-                                         " (5 MiB of audio) are accepted")});
+      out.push_back(
+          {path.str(),
+           absl::StrCat("is ", value.size(), " Base64 characters; at most ",
+                        kMaxAudioBase64Chars,
+                        " (5 MiB of audio) are accepted")});
     }
     return;
   }
   if (*size > kMaxAudioBytes) {
     out.push_back(
-        {field, absl::StrCat("decodes to ", *size, " bytes of audio; at most ",
-                             kMaxAudioBytes, " bytes (5 MiB) are accepted")});
+        {path.str(),
+         absl::StrCat("decodes to ", *size, " bytes of audio; at most ",
+                      kMaxAudioBytes, " bytes (5 MiB) are accepted")});
   }
 }
 
 void CheckSoundFileBytes(std::size_t sound_file_bytes_size,
                          absl::string_view face_path, FieldViolations& out) {
   if (sound_file_bytes_size > kMaxAudioBytes) {
-    out.push_back({FieldPath(face_path, "sound_file_bytes"),
+    out.push_back({FieldPath(face_path, "sound_file_bytes").str(),
                    TooBig(sound_file_bytes_size)});
   }
 }

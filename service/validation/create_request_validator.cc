@@ -36,8 +36,8 @@ void CheckFace(const FaceChoose& face, std::size_t sound_file_bytes_size,
                absl::string_view face_path, FieldViolations& out) {
   CheckAudioSourceChoice(face, sound_file_bytes_size, face_path, out);
   // "-1" is a valid face id: the seed's example uses it.
-  CheckId(absl::StrCat(face_path, ".face_id"), face.face_id(),
-          Presence::kRequired, out);
+  CheckId(FieldPath(face_path, "face_id"), face.face_id(), Presence::kRequired,
+          out);
   CheckAudioId(face, face_path, out);
   CheckSoundFile(face, face_path, out);
   CheckFaceTimes(face, face_path, out);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "service/validation/field_path.h"
 
 namespace lipsync::validation {
 namespace {
@@ -28,21 +29,20 @@ constexpr TimeBound kInsertBound = {kMaxSoundInsertMs,
 bool CheckTime(absl::string_view face_path, absl::string_view name,
                bool has_value, int64_t value, const TimeBound& bound,
                FieldViolations& out) {
-  std::string field = absl::StrCat(face_path, ".", name);
+  const FieldPath field(face_path, name);
   if (!has_value) {
-    out.push_back(
-        {std::move(field), "is required (milliseconds; 0 is a value)"});
+    out.push_back({field.str(), "is required (milliseconds; 0 is a value)"});
     return false;
   }
   if (value < 0) {
-    out.push_back({std::move(field),
+    out.push_back({field.str(),
                    absl::StrCat("must not be negative (got ", value, " ms)")});
     return false;
   }
   if (value > bound.max_ms) {
-    out.push_back({std::move(field),
-                   absl::StrCat("must be at most ", bound.max_ms, " ms: ",
-                                bound.reason, " (got ", value, " ms)")});
+    out.push_back({field.str(), absl::StrCat("must be at most ", bound.max_ms,
+                                             " ms: ", bound.reason, " (got ",
+                                             value, " ms)")});
     return false;
   }
   return true;
@@ -64,27 +64,26 @@ std::string FormatDouble(double value) {
 
 void CheckVolume(absl::string_view face_path, absl::string_view name,
                  bool has_value, double value, FieldViolations& out) {
-  std::string field = absl::StrCat(face_path, ".", name);
+  const FieldPath field(face_path, name);
   if (!has_value) {
-    out.push_back({std::move(field),
+    out.push_back({field.str(),
                    "is required: a volume in [0, 2] (1 keeps the loudness "
                    "unchanged)"});
     return;
   }
   if (std::isnan(value)) {
-    out.push_back({std::move(field), "must be a number in [0, 2] (got NaN)"});
+    out.push_back({field.str(), "must be a number in [0, 2] (got NaN)"});
     return;
   }
   if (std::isinf(value)) {
-    out.push_back(
-        {std::move(field), absl::StrCat("must be finite, in [0, 2] (got ",
-                                        FormatDouble(value), ")")});
+    out.push_back({field.str(), absl::StrCat("must be finite, in [0, 2] (got ",
+                                             FormatDouble(value), ")")});
     return;
   }
   // -0.0 compares equal to 0.0, so it is accepted as 0.
   if (value < kMinVolume || value > kMaxVolume) {
-    out.push_back({std::move(field), absl::StrCat("must be in [0, 2] (got ",
-                                                  FormatDouble(value), ")")});
+    out.push_back({field.str(), absl::StrCat("must be in [0, 2] (got ",
+                                             FormatDouble(value), ")")});
   }
 }
 

@@ -34,12 +34,12 @@ std::string At(std::size_t offset, char c) {
   return absl::StrCat(DescribeByte(c), " at offset ", offset);
 }
 
-void Add(absl::string_view field, std::string description,
+void Add(const FieldPath& field, std::string description,
          FieldViolations& out) {
-  out.push_back({std::string(field), std::move(description)});
+  out.push_back({field.str(), std::move(description)});
 }
 
-void CheckLength(absl::string_view field, absl::string_view value,
+void CheckLength(const FieldPath& field, absl::string_view value,
                  std::size_t max_chars, FieldViolations& out) {
   // Cheap bound first: a string has at least size()/4 code points.
   if (value.size() <= max_chars) return;
@@ -198,8 +198,8 @@ bool HasHttpSchemePrefix(absl::string_view value) {
          absl::StartsWithIgnoreCase(value, "https://");
 }
 
-void CheckId(absl::string_view field, absl::string_view value,
-             Presence presence, FieldViolations& out) {
+void CheckId(const FieldPath& field, absl::string_view value, Presence presence,
+             FieldViolations& out) {
   if (value.empty()) {
     if (presence == Presence::kRequired) Add(field, "is required", out);
     return;
@@ -221,7 +221,7 @@ void CheckId(absl::string_view field, absl::string_view value,
   }
 }
 
-void CheckHttpUrl(absl::string_view field, absl::string_view value,
+void CheckHttpUrl(const FieldPath& field, absl::string_view value,
                   Presence presence, FieldViolations& out) {
   if (value.empty()) {
     if (presence == Presence::kRequired) Add(field, "is required", out);
@@ -267,7 +267,7 @@ void CheckHttpUrl(absl::string_view field, absl::string_view value,
   }
 }
 
-void CheckIdempotencyKey(absl::string_view field, absl::string_view value,
+void CheckIdempotencyKey(const FieldPath& field, absl::string_view value,
                          FieldViolations& out) {
   if (value.empty()) return;
   if (value.size() > kMaxRequestIdChars) {

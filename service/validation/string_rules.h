@@ -16,6 +16,7 @@
 
 #include "absl/strings/string_view.h"
 #include "service/common/field_violation.h"
+#include "service/validation/field_path.h"
 
 namespace lipsync::validation {
 
@@ -25,8 +26,8 @@ enum class Presence { kRequired, kOptional };
 // Id rules (session, face, audio, task, external task, video ids):
 // non-empty when required; at most kMaxIdChars characters (Unicode code
 // points); no control characters (bytes < 0x20 and 0x7F); valid UTF-8.
-void CheckId(absl::string_view field, absl::string_view value,
-             Presence presence, FieldViolations& out);
+void CheckId(const FieldPath& field, absl::string_view value, Presence presence,
+             FieldViolations& out);
 
 // http(s) URL rules (callback, audio and video URLs): non-empty when
 // required; at most kMaxUrlChars characters; no whitespace or control
@@ -34,12 +35,12 @@ void CheckId(absl::string_view field, absl::string_view value,
 // 3986); scheme http or https (any case) followed by "//" and a non-empty
 // host; no userinfo ("user:pass@": credentials must not travel in URLs);
 // a port, when present, is a number in 1..65535.
-void CheckHttpUrl(absl::string_view field, absl::string_view value,
+void CheckHttpUrl(const FieldPath& field, absl::string_view value,
                   Presence presence, FieldViolations& out);
 
 // Idempotency key rules (`request_id`, gateway-only, optional): empty means
 // not set; at most kMaxRequestIdChars characters of [A-Za-z0-9._:-].
-void CheckIdempotencyKey(absl::string_view field, absl::string_view value,
+void CheckIdempotencyKey(const FieldPath& field, absl::string_view value,
                          FieldViolations& out);
 
 // True when `value` starts with "http://" or "https://", in any case. This is

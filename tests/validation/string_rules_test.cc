@@ -34,6 +34,19 @@ FieldViolations Key(absl::string_view value) {
   return out;
 }
 
+TEST(FieldPathTest, NamesTheWholePathOrParentDotName) {
+  EXPECT_EQ(FieldPath("session_id").str(), "session_id");
+  EXPECT_EQ(FieldPath(std::string("video_url")).str(), "video_url");
+  EXPECT_EQ(FieldPath("face_choose[3]", "audio_id").str(),
+            "face_choose[3].audio_id");
+  // FaceTimesAreValid checks a face without a path: the name keeps its dot.
+  EXPECT_EQ(FieldPath("", "sound_end_time").str(), ".sound_end_time");
+  FieldViolations out;
+  CheckId(FieldPath("face_choose[0]", "face_id"), "", Presence::kRequired, out);
+  EXPECT_THAT(out, ElementsAre(FieldViolation{"face_choose[0].face_id",
+                                              "is required"}));
+}
+
 TEST(IdRulesTest, AcceptsSeedIdsAndLongestId) {
   EXPECT_THAT(Id("825465778199224380"), IsEmpty());
   EXPECT_THAT(Id("-1"), IsEmpty());
