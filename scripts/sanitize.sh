@@ -53,14 +53,15 @@ run_preset() {
     # Each binary runs its own gtest main; the integration suite starts the
     # sanitized gateway and sim as child processes.
     # The whole output goes to a log; the console gets its tail, and on a
-    # failure the failed tests' names and the sanitizer's first report (a
-    # tail alone cut them off once, leaving a CI failure without a name).
+    # failure (at most 60 of) the lines that name the failed tests, their
+    # assertions, the harness's notes and any sanitizer report (a tail alone
+    # cut them off once, leaving a CI failure without a name).
     local log="build-$preset/$t.log" status=0
     "$bin" "${args[@]}" >"$log" 2>&1 || status=$?
     tail -n 5 "$log"
     if [ "$status" -ne 0 ]; then
       echo "sanitize: $preset $t FAILED (exit $status; full output: $log)"
-      grep -E '^\[  FAILED  \]|Failure$|^Expected|^  Actual|Which is|Value of|Sanitizer|runtime error|^    #[0-9]' "$log" | head -n 60 || true
+      grep -E '^\[  FAILED  \]|Failure$|^Expected|^  Actual|Which is|Value of|did not stop cleanly|^\[ harness|Sanitizer|runtime error|^    #[0-9]' "$log" | head -n 60 || true
       exit 1
     fi
   done

@@ -1,7 +1,6 @@
 #include "service/validation/audio_source_rules.h"
 
 #include <string>
-#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
@@ -11,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "service/common/base64.h"
 #include "service/common/limits.h"
+#include "service/validation/field_path.h"
 #include "service/validation/string_rules.h"
 
 namespace lipsync::validation {

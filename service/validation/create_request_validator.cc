@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/validation/audio_source_rules.h"
 #include "service/validation/face_timing_rules.h"
+#include "service/validation/field_path.h"
 #include "service/validation/string_rules.h"
 
 namespace lipsync::validation {

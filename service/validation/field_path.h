@@ -20,6 +20,8 @@ class FieldPath {
   FieldPath(const char* whole) : parent_(whole) {}         // NOLINT: implicit
   FieldPath(absl::string_view whole) : parent_(whole) {}   // NOLINT: implicit
   FieldPath(const std::string& whole) : parent_(whole) {}  // NOLINT: implicit
+  // A temporary string would die before the path is read.
+  FieldPath(std::string&& whole) = delete;
   // `parent`.`name`: "face_choose[0]" and "sound_volume".
   FieldPath(absl::string_view parent, absl::string_view name)
       : parent_(parent), name_(name), joined_(true) {}

@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
@@ -13,9 +14,11 @@ namespace lipsync::testing {
 namespace {
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(20);
-// Above the gateway's --shutdown_grace=10s below.
+// The harness's gateway drains with no delay and a 10 s grace (below), then
+// LeakSanitizer's scan when sanitized: 20 s is a wide margin.
 constexpr absl::Duration kStopTimeout = absl::Seconds(20);
 constexpr size_t kLogLinesOnFailure = 40;
+constexpr size_t kSanitizerReportLines = 100;
 
 // The last `count` lines of `text`.
 std::string LastLines(const std::string& text, size_t count) {
@@ -27,10 +30,52 @@ std::string LastLines(const std::string& text, size_t count) {
   return text.substr(start);
 }
 
-void PrintLogTail(const char* name, Subprocess* process) {
+// What of a log to show with a failure: a sanitizer's report from its first
+// line (its head names the bug; a tail would cut it), else the last lines.
+std::string LogExcerpt(const std::string& text) {
+  size_t report = std::string::npos;
+  for (const char* marker : {"Sanitizer:", "runtime error:"}) {
+    report = std::min(report, text.find(marker));
+  }
+  if (report == std::string::npos) return LastLines(text, kLogLinesOnFailure);
+  size_t start = text.rfind('\n', report);
+  start = start == std::string::npos ? 0 : start + 1;
+  size_t end = start;
+  for (size_t lines = 0;
+       end != std::string::npos && lines < kSanitizerReportLines; ++lines) {
+    end = text.find('\n', end + 1);
+  }
+  return text.substr(start, end == std::string::npos ? end : end - start);
+}
+
+void PrintLogExcerpt(const char* name, Subprocess* process) {
   if (process == nullptr) return;
-  std::cerr << "[ harness  ] the end of the " << name << "'s log:\n"
-            << LastLines(process->ReadLog(), kLogLinesOnFailure) << "\n";
+  std::cerr << "[ harness  ] the " << name << "'s log:\n"
+            << LogExcerpt(process->ReadLog()) << "\n";
+}
+
+// Whether the running test failed; in TearDownTestSuite (a gateway that a
+// suite's tests share), whether any of them or the suite's own checks did.
+bool TestOrSuiteFailed() {
+  const ::testing::UnitTest& unit = *::testing::UnitTest::GetInstance();
+  if (unit.current_test_info() == nullptr &&
+      unit.current_test_suite() != nullptr) {
+    return unit.current_test_suite()->Failed();
+  }
+  return ::testing::Test::HasFailure();
+}
+
+// "Suite.Test", or "Suite" for a gateway its tests share: gtest's brief
+// output names no test for a suite-level failure.
+std::string TestOrSuiteName() {
+  const ::testing::UnitTest& unit = *::testing::UnitTest::GetInstance();
+  if (const ::testing::TestInfo* test = unit.current_test_info()) {
+    return absl::StrCat(test->test_suite_name(), ".", test->name());
+  }
+  if (const ::testing::TestSuite* suite = unit.current_test_suite()) {
+    return absl::StrCat(suite->name(), " (its shared gateway)");
+  }
+  return "(no test)";
 }
 
 httplib::Client SimClient(int port) {
@@ -52,14 +97,18 @@ GatewayHarness::~GatewayHarness() {
   // leak) or a drain that hangs fails the test that ran it, with the log.
   if (serving_) {
     gateway_->Signal(SIGTERM);
-    EXPECT_EQ(gateway_->Wait(kStopTimeout), 0)
-        << "the gateway did not stop cleanly (its exit code; 128+N: killed "
-           "by signal N; -1: still running after "
-        << kStopTimeout << ")";
+    const int code = gateway_->Wait(kStopTimeout);
+    if (code == -1) gateway_->Signal(SIGKILL);  // ~Subprocess reaps it
+    EXPECT_EQ(code, 0) << TestOrSuiteName()
+                       << ": the gateway did not stop cleanly (its exit code; "
+                          "128+N: killed by signal N; -1: still running after "
+                       << kStopTimeout << ")";
   }
-  if (::testing::Test::HasFailure()) {
-    PrintLogTail("gateway", gateway_.get());
-    PrintLogTail("sim", sim_.get());
+  if (TestOrSuiteFailed()) {
+    std::cerr << "[ harness  ] " << TestOrSuiteName() << " failed; logs in "
+              << dir_ << "\n";
+    PrintLogExcerpt("gateway", gateway_.get());
+    PrintLogExcerpt("sim", sim_.get());
   }
   gateway_.reset();
   sim_.reset();
@@ -87,8 +136,8 @@ absl::Status GatewayHarness::Start(const HarnessOptions& options) {
   std::vector<std::string> argv = {
       LIPSYNC_GATEWAY_BIN,         "--listen=127.0.0.1:0",
       "--port_file=" + port_file,  "--upstream_base_url=" + upstream,
-      "--allow_insecure_upstream", "--shutdown_grace=10s",
-      "--log_level=debug"};
+      "--allow_insecure_upstream", "--drain_delay=0s",
+      "--shutdown_grace=10s",      "--log_level=debug"};
   if (options.plaintext) argv.push_back("--plaintext");
   argv.insert(argv.end(), options.gateway_args.begin(),
               options.gateway_args.end());

@@ -36,7 +36,9 @@ class GatewayHarness {
  public:
   GatewayHarness() = default;
   // Stops the gateway (SIGTERM) and the sim. A gateway that served and then
-  // does not exit 0 fails the current test; a failed test gets the logs.
+  // does not exit 0 fails the current test (or, for a gateway a suite's
+  // tests share, the suite); a failed test or suite gets excerpts of the
+  // gateway's and the sim's logs on stderr.
   ~GatewayHarness();
 
   absl::Status Start(const HarnessOptions& options = {});

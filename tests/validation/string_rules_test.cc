@@ -36,7 +36,8 @@ FieldViolations Key(absl::string_view value) {
 
 TEST(FieldPathTest, NamesTheWholePathOrParentDotName) {
   EXPECT_EQ(FieldPath("session_id").str(), "session_id");
-  EXPECT_EQ(FieldPath(std::string("video_url")).str(), "video_url");
+  const std::string whole = "video_url";
+  EXPECT_EQ(FieldPath(whole).str(), "video_url");
   EXPECT_EQ(FieldPath("face_choose[3]", "audio_id").str(),
             "face_choose[3].audio_id");
   // FaceTimesAreValid checks a face without a path: the name keeps its dot.
