@@ -24,9 +24,14 @@ CurlEngine::CurlEngine(const CurlEngineOptions& options)
 }
 
 CurlEngine::~CurlEngine() {
+  Stop();
   loops_.clear();
   curl_share_cleanup(share_);
   curl_global_cleanup();
+}
+
+void CurlEngine::Stop() {
+  for (const std::unique_ptr<CurlIoLoop>& loop : loops_) loop->Stop();
 }
 
 void CurlEngine::Send(HttpRequest request, std::shared_ptr<CallContext> call,

@@ -19,8 +19,15 @@ namespace lipsync::upstream {
 class CurlEngine final : public HttpTransport {
  public:
   explicit CurlEngine(const CurlEngineOptions& options);
-  // Joins the I/O threads; transfers still in flight fail with UNAVAILABLE.
+  // Stops the I/O threads (Stop) and frees libcurl's shared caches.
   ~CurlEngine() override;
+
+  // Stops and joins the I/O threads: transfers still in flight fail with
+  // UNAVAILABLE, and so does every Send from then on. Idempotent. Call it
+  // while you still hold the engine: completion callbacks run on the I/O
+  // threads, and if one of them dropped the last reference, the engine would
+  // be destroyed on the thread it has to join (std::terminate).
+  void Stop();
 
   void Send(HttpRequest request, std::shared_ptr<CallContext> call,
             HttpCallback done) override;

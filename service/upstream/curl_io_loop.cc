@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "absl/base/internal/raw_logging.h"
 #include "absl/status/status.h"
 
 namespace lipsync::upstream {
@@ -40,14 +41,25 @@ CurlIoLoop::CurlIoLoop(const CurlEngineOptions& options, CURLSH* share)
 }
 
 CurlIoLoop::~CurlIoLoop() {
+  Stop();
+  for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
+  curl_multi_cleanup(multi_);
+}
+
+void CurlIoLoop::Stop() {
+  if (!thread_.joinable()) return;
+  // Would end in std::terminate ("Resource deadlock avoided") on join: the
+  // last reference to the engine was dropped in a completion callback.
+  // Owners stop the engine before they let go of it (RunServer).
+  ABSL_RAW_CHECK(std::this_thread::get_id() != thread_.get_id(),
+                 "CurlIoLoop stopped from its own thread: stop the engine "
+                 "before the last reference to it can go to a callback");
   {
     absl::MutexLock lock(&mu_);
     stopping_.store(true);
   }
   poll_.Wake();
   thread_.join();
-  for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
-  curl_multi_cleanup(multi_);
 }
 
 void CurlIoLoop::Submit(std::shared_ptr<CurlTransfer> transfer) {

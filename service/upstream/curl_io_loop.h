@@ -27,10 +27,16 @@ class CurlIoLoop {
  public:
   // `share` (DNS + TLS session cache) must outlive the loop.
   CurlIoLoop(const CurlEngineOptions& options, CURLSH* share);
-  // Stops the thread; transfers still active complete with UNAVAILABLE.
+  // Stops the thread (Stop) and frees the multi handle.
   ~CurlIoLoop();
   CurlIoLoop(const CurlIoLoop&) = delete;
   CurlIoLoop& operator=(const CurlIoLoop&) = delete;
+
+  // Stops the thread and waits for it: transfers still active complete with
+  // UNAVAILABLE on it, and so does any Submit from then on (inline).
+  // Idempotent; call it from one thread at a time, never from the loop's own
+  // thread (a completion callback): a thread cannot join itself.
+  void Stop();
 
   // Thread-safe. Hands the transfer to the loop thread.
   void Submit(std::shared_ptr<CurlTransfer> transfer);

@@ -475,6 +475,32 @@ TEST(CurlEngineTest, CancelAbortsATransferInFlight) {
   server.release().Notify();
 }
 
+// What RunServer relies on at exit: completions may hold the engine (through
+// the client chain). Stopping it while the owner still holds it ends them on
+// the I/O thread, which lets go of its references there, and the engine is
+// later destroyed on the owner's thread (never on the one it must join).
+TEST(CurlEngineTest, StopEndsTransfersInFlightAndRefusesLaterSends) {
+  LocalServer server;
+  auto engine = std::make_shared<CurlEngine>(TestOptions(/*io_threads=*/1));
+  Outcome held;
+  engine->Send(Get(server.Url("/hold")), Call(),
+               [&held, keep = engine](absl::StatusOr<HttpResponse> r) {
+                 held.response = std::move(r);
+                 held.done.Notify();
+               });
+  server.WaitUntilHolding(1);
+  engine->Stop();
+  held.done.Wait();  // already done: Stop joined the thread that ran it
+  EXPECT_EQ(held.response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(engine.use_count(), 1) << "the completion kept the engine";
+
+  auto later = SendAndWait(*engine, Get(server.Url("/port")), Call());
+  EXPECT_EQ(later.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(server.requests(), 1);
+  engine->Stop();  // idempotent; the destructor stops again
+  server.release().Notify();
+}
+
 TEST(CurlEngineTest, DeadlineThatLeftNoTimeFailsWithoutSending) {
   LocalServer server;
   CurlEngine engine(TestOptions(/*io_threads=*/1));
