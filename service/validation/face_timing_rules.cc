@@ -102,7 +102,7 @@ void CheckFaceTimes(const FaceChoose& face, absl::string_view face_path,
     const int64_t trimmed = face.sound_end_time() - face.sound_start_time();
     if (trimmed < kMinTrimmedAudioMs) {
       out.push_back(
-          {absl::StrCat(face_path, ".sound_end_time"),
+          {FieldPath(face_path, "sound_end_time").str(),
            absl::StrCat("must be at least ", kMinTrimmedAudioMs,
                         " ms after sound_start_time: the trimmed audio would "
                         "be ",

@@ -96,8 +96,7 @@ GatewayHarness::~GatewayHarness() {
   // report (a sanitized gateway aborts on its first one, or exits 23 on a
   // leak) or a drain that hangs fails the test that ran it, with the log.
   if (serving_) {
-    gateway_->Signal(SIGTERM);
-    const int code = gateway_->Wait(kStopTimeout);
+    const int code = StopGateway(kStopTimeout);
     if (code == -1) gateway_->Signal(SIGKILL);  // ~Subprocess reaps it
     EXPECT_EQ(code, 0) << TestOrSuiteName()
                        << ": the gateway did not stop cleanly (its exit code; "
