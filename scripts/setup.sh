@@ -2,7 +2,8 @@
 # Installs every build and test dependency from Debian 12 packages. Idempotent:
 # packages already present are skipped, so a second run costs one dpkg query.
 # --extra also installs what the CI's extra stages need beyond the suite:
-# clang and its libFuzzer runtime (scripts/fuzz.sh). The sanitizer runtimes
+# clang and its libFuzzer runtime (scripts/fuzz.sh), clang-tidy and
+# clang-format (scripts/lint.sh). The sanitizer runtimes
 # of gcc (libasan8, libubsan1, libtsan2) come with build-essential.
 set -euo pipefail
 
@@ -31,8 +32,9 @@ packages=(
 )
 if [ "${1:-}" = "--extra" ]; then
   # libFuzzer: clang, and libclang-rt-14-dev (only a Recommends of clang,
-  # which --no-install-recommends would skip) for -fsanitize=fuzzer.
-  packages+=(clang libclang-rt-14-dev)
+  # which --no-install-recommends would skip) for -fsanitize=fuzzer; the
+  # lint gates.
+  packages+=(clang libclang-rt-14-dev clang-tidy clang-format)
 fi
 
 missing=()
