@@ -95,11 +95,15 @@ absl::StatusOr<v1::LipSyncTask> PollUntilTerminal(
     } else if (task.status().code() == absl::StatusCode::kDeadlineExceeded &&
                follower.remaining() <= absl::ZeroDuration()) {
       return follower.TimedOut();
-    } else if (task.status().code() != absl::StatusCode::kUnavailable &&
-               task.status().code() != absl::StatusCode::kDeadlineExceeded) {
-      return task.status();
-    } else if (++failures >= options.max_consecutive_failures) {
-      return task.status();
+    } else {
+      // Only an unavailable or slow upstream is worth another poll, and only
+      // so many times in a row.
+      const bool transient =
+          task.status().code() == absl::StatusCode::kUnavailable ||
+          task.status().code() == absl::StatusCode::kDeadlineExceeded;
+      if (!transient || ++failures >= options.max_consecutive_failures) {
+        return task.status();
+      }
     }
     absl::SleepFor(std::min(options.poll_interval, follower.remaining()));
   }

@@ -10,24 +10,24 @@ namespace {
 constexpr uint64_t kFnvOffset = 14695981039346656037ULL;
 constexpr uint64_t kFnvPrime = 1099511628211ULL;
 
-constexpr int kInvalid = -1;
+constexpr int16_t kInvalid = -1;
 
 // Maps a byte to its 6-bit value, or kInvalid. Built once at compile time so
 // that decoding a 7 MB upload costs one table load per character.
-constexpr std::array<int8_t, 256> MakeDecodeTable() {
-  std::array<int8_t, 256> table{};
+constexpr std::array<int16_t, 256> MakeDecodeTable() {
+  std::array<int16_t, 256> table{};
   for (auto& entry : table) entry = kInvalid;
   for (int i = 0; i < 26; ++i) {
-    table['A' + i] = static_cast<int8_t>(i);
-    table['a' + i] = static_cast<int8_t>(26 + i);
+    table['A' + i] = static_cast<int16_t>(i);
+    table['a' + i] = static_cast<int16_t>(26 + i);
   }
-  for (int i = 0; i < 10; ++i) table['0' + i] = static_cast<int8_t>(52 + i);
+  for (int i = 0; i < 10; ++i) table['0' + i] = static_cast<int16_t>(52 + i);
   table['+'] = 62;
   table['/'] = 63;
   return table;
 }
 
-constexpr std::array<int8_t, 256> kDecodeTable = MakeDecodeTable();
+constexpr std::array<int16_t, 256> kDecodeTable = MakeDecodeTable();
 
 inline void Mix(uint64_t& hash, uint8_t byte) {
   hash ^= byte;
