@@ -319,8 +319,8 @@ emit() {
 # processes in steady state, as in a service that has been running: a fresh
 # process's first calls open connections and fault in its heap, and a first
 # touch of a page costs 14-18 µs on this paravirtualized VM (a fresh
-# gateway's first ~100 calls of S2 cost 4-5 ms more each than the next;
-# docs/PERFORMANCE.md, "S2 CPU"). The faults left in the measured phase are
+# gateway's first ~100 calls of S2 cost 4-5 ms more each than the next).
+# The faults left in the measured phase are
 # reported (gw_minflt).
 warm_up() {
   local what=$1
@@ -535,7 +535,7 @@ scenario_s1() {
   # 0.11) wakes a thread per idle kept-alive connection every 10 ms, which
   # then competes for the 2 cores with every call of the c=1 phases (+0.1 ms
   # p50 at the gateway; none against lipsync-bench-upstream, whose idle
-  # connections cost nothing; docs/PERFORMANCE.md).
+  # connections cost nothing).
   stop_stack
   start_sim S1-latency
   start_gateway S1-latency
@@ -554,7 +554,7 @@ scenario_s1() {
   # answers at once), where the stand-in's own cost per request is small:
   # what the gateway adds, with less of kling-sim's thread-per-connection
   # cost in it (kling-sim spends more per request behind the gateway than
-  # behind wrk; docs/PERFORMANCE.md).
+  # behind wrk: 120-160 against ~90 us for the same JSON).
   start_bench_upstream S1-evup --latency_ms=0
   start_gateway S1-evup
   direct S1 c1-evup 1 "$LAT_DUR" "$WORK/small.json"
@@ -584,7 +584,7 @@ scenario_s2() {
   # parsing it, answers at once). Behind kling-sim (~800 ms per create) the
   # uploads are paced by its reads and its parsing runs beside the gateway;
   # these rows give the gateway's own CPU per 5 MB call and its floor
-  # without either (docs/PERFORMANCE.md, "S2 CPU").
+  # without either (6.2-8.0 ms behind kling-sim, 5.6-6.0 ms here).
   start_bench_upstream S2-evup --latency_ms=0 --max_body_bytes=8000000
   start_gateway S2-evup
   direct S2 tput-evup "$S2_C" "$DUR" "$WORK/audio.json" --timeout=20s
@@ -599,7 +599,7 @@ scenario_s3() {
   # cpp-httplib 0.11 (a thread per connection) polls each idle kept-alive
   # connection every 10 ms, which at 1,000 connections costs kling-sim
   # 5-15 ms of CPU per call behind the gateway, so S3 measured the stand-in
-  # (docs/PERFORMANCE.md, "S3 and the stand-in").
+  # (wrk alone reaches 0.97 x Little against lipsync-bench-upstream).
   start_bench_upstream S3 --latency_ms="$S3_LATENCY_MS"
   start_gateway S3
   sleep 1

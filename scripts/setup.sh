@@ -15,7 +15,7 @@ packages=(
   golang-github-gogo-googleapis-dev grpc-proto
   # upstream HTTP engine; OpenSSL (JWT signing, TLS); Prometheus metrics
   libcurl4-openssl-dev libssl-dev prometheus-cpp-dev openssl
-  # the gateway's malloc (tcmalloc_minimal; docs/PERFORMANCE.md)
+  # the gateway's malloc (tcmalloc_minimal: ~20% less CPU per call than glibc's)
   libgoogle-perftools-dev
   # JSON: nlohmann/json (parsing upstream answers, the stand-in)
   nlohmann-json3-dev

@@ -74,7 +74,7 @@ std::string EnvOrEmpty(const char* name) {
 
 int main(int argc, char** argv) {
   // Before any thread starts: Abseil's lock-order graph costs 2-3% of the
-  // CPU in Release (docs/PERFORMANCE.md); debug builds and tests keep it.
+  // CPU in Release (GraphCycles::GetId); debug builds and tests keep it.
   lipsync::DisableMutexDeadlockDetectionInRelease();
   lipsync::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage(

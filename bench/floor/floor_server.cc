@@ -8,7 +8,7 @@
 // With --hand_off the handler instead queues the call to one other thread,
 // which finishes it: the shape of the gateway (a gRPC thread hands the call
 // to an I/O thread, whose completion finishes it), without libcurl, so the
-// difference is the cost of that hand-off (docs/PERFORMANCE.md).
+// difference is the cost of that hand-off (p50 0.100 against 0.093 ms).
 // With --forward_url (S1's "thinnest proxy" row) that other thread is a
 // libcurl 7.88 multi loop that first POSTs --forward_body_file to the
 // stand-in and finishes the call when HTTP 200 comes back

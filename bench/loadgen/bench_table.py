@@ -153,7 +153,7 @@ def s1(t, runs, notes):
             for s in ("direct", "gateway")]
     if ("S1", "tput-gwheaders", "direct") in runs:
         keys.append(("S1", "tput-gwheaders", "direct"))
-    # Results from before the floor phases have none: no rows, not broken.
+    # Result files without floor phases have none: no rows, not broken.
     keys += [k for k in (("S1", "floor-grpc", "floor"),
                          ("S1", "floor-curl", "floor"),
                          ("S1", "floor-proxy", "floor"),
@@ -379,7 +379,7 @@ def per_call_us(run, key):
 
 
 def s3(t, runs, notes):
-    # kling-sim runs: results from before S3 moved to the event-driven bench
+    # kling-sim runs: S3 measured against kling-sim instead of the event-driven
     # upstream; they are graded only when there is no event-driven run.
     kling_keys = [k for k in (("S3", "tput", "direct"), ("S3", "tput", "gateway"),
                               ("S3", "tput-gwheaders", "direct")) if k in runs]

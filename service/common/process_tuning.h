@@ -1,7 +1,7 @@
 // Process-wide settings for the gateway binary. main() calls each once, first
 // thing, before any thread starts; libraries and tests never need them.
 // (Memory: the gateway links tcmalloc instead of tuning glibc's malloc; see
-// LIPSYNC_TCMALLOC and docs/PERFORMANCE.md.)
+// LIPSYNC_TCMALLOC in the top-level CMakeLists.txt.)
 #ifndef LIPSYNC_SERVICE_COMMON_PROCESS_TUNING_H_
 #define LIPSYNC_SERVICE_COMMON_PROCESS_TUNING_H_
 

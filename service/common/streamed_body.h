@@ -2,8 +2,8 @@
 // text, and "standard Base64 of these bytes" referencing bytes held
 // elsewhere (a request's `sound_file_bytes`, in gRPC's received slices). The
 // transport pulls it through ReadAt() straight into libcurl's upload buffer,
-// so a 5 MB audio is never copied into a 6.7 MB body string
-// (docs/PERFORMANCE.md, finding 6).
+// so a 5 MB audio is never copied into a 6.7 MB body string (built bodies
+// held S2's peak RSS at 199-202 MB; streamed, 124-135 MB).
 #ifndef LIPSYNC_SERVICE_COMMON_STREAMED_BODY_H_
 #define LIPSYNC_SERVICE_COMMON_STREAMED_BODY_H_
 

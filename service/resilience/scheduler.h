@@ -1,5 +1,5 @@
 // A clock plus one-shot timers: the seam that lets the retry loop (and the
-// lead's watch polling) wait without sleeping on an I/O thread, and lets
+// watch hub's polling) wait without sleeping on an I/O thread, and lets
 // tests drive time by hand.
 #ifndef LIPSYNC_SERVICE_RESILIENCE_SCHEDULER_H_
 #define LIPSYNC_SERVICE_RESILIENCE_SCHEDULER_H_

@@ -237,8 +237,8 @@ absl::Status RunServer(const GatewayOptions& options) {
   // While this frame still holds the engine: the I/O threads may still be
   // unwinding the last calls' callbacks after the server's Wait, and one of
   // them could otherwise drop the last reference to the client chain and
-  // so destroy the engine on the thread it joins (a std::terminate at exit,
-  // seen once in the drain test under ASan).
+  // so destroy the engine on the thread it joins (std::terminate at exit:
+  // "Resource deadlock avoided").
   engine->Stop();
   LogJson(LogLevel::kDebug, "grpc server stopped", {});
   LogJson(LogLevel::kInfo, "stopped", {});

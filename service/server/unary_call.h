@@ -51,7 +51,7 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   // Lets gRPC run OnDone and OnCancel on the thread that completes the
   // operation instead of handing each to its executor thread, which costs a
   // thread wake-up (two futex calls and a context switch) per call
-  // (docs/PERFORMANCE.md). gRPC marks the hook "not API, for reactors with
+  // (~25 us of CPU at c=1). gRPC marks the hook "not API, for reactors with
   // trivial reactions": both reactions here are short and never block
   // (counters, a delete, at most a mutex and an eventfd write to cancel the
   // upstream transfer).

