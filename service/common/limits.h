@@ -11,7 +11,8 @@ namespace lipsync {
 // 5 MiB: the usual reading of "MB" in upload limits.
 inline constexpr std::size_t kMaxAudioBytes = 5 * 1024 * 1024;
 // Base64 length of kMaxAudioBytes (padded).
-inline constexpr std::size_t kMaxAudioBase64Chars = (kMaxAudioBytes + 2) / 3 * 4;
+inline constexpr std::size_t kMaxAudioBase64Chars =
+    (kMaxAudioBytes + 2) / 3 * 4;
 
 // Largest gRPC message the server accepts: a maximal Base64 `sound_file`
 // (6,990,508 chars) plus the other fields, and no more. Larger messages are

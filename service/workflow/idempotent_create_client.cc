@@ -35,7 +35,9 @@ bool IsDuplicateRefusal(const absl::Status& status) {
     return it == md.end() ? std::string() : it->second;
   };
   if (!absl::SimpleAtoi(get("kling_code"), &error.code)) return false;
-  absl::SimpleAtoi(get("http_status"), &error.http_status);
+  if (!absl::SimpleAtoi(get("http_status"), &error.http_status)) {
+    error.http_status = 0;
+  }
   error.message = get("kling_message");
   return translate::IsDuplicateExternalTaskId(error);
 }
