@@ -12,14 +12,14 @@
 #include "service/translate/kling_error.h"
 #include "service/upstream/transport_status.h"
 #include "tests/observability/exposition.h"
-#include "tests/resilience/mock_upstream_client.h"
+#include "tests/support/mock_upstream_client.h"
 
 namespace lipsync::observability {
 namespace {
 
 namespace v1 = ::kling::lipsync::v1;
-using ::lipsync::resilience::testing_util::CompleteWith;
-using ::lipsync::resilience::testing_util::MockUpstreamClient;
+using ::lipsync::testing_util::CompleteWith;
+using ::lipsync::testing_util::MockUpstreamClient;
 using ::testing::_;
 using ::testing::Optional;
 using ::testing::StrictMock;

@@ -11,8 +11,8 @@
 #include "absl/synchronization/barrier.h"
 #include "absl/synchronization/mutex.h"
 #include "service/resilience/error_reasons.h"
-#include "tests/resilience/fake_scheduler.h"
-#include "tests/resilience/test_statuses.h"
+#include "tests/support/fake_scheduler.h"
+#include "tests/support/test_statuses.h"
 
 namespace lipsync::resilience {
 namespace {

@@ -9,20 +9,22 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "service/resilience/retrying_upstream_client.h"
-#include "tests/resilience/test_statuses.h"
+#include "tests/support/test_statuses.h"
 
-namespace lipsync::resilience::testing_util {
+namespace lipsync::testing_util {
 
-class RecordingObserver final : public RetryObserver {
+class RecordingObserver final : public resilience::RetryObserver {
  public:
   // (operation, attempt, Kling code of the cause or "")
-  using Retry = std::tuple<Operation, int, std::string>;
+  using Retry = std::tuple<resilience::Operation, int, std::string>;
 
-  void OnRetry(Operation op, int attempt, const absl::Status& cause) override {
+  void OnRetry(resilience::Operation op, int attempt,
+               const absl::Status& cause) override {
     absl::MutexLock lock(&mu_);
     retries_.emplace_back(op, attempt, KlingCodeOf(cause));
   }
-  void OnRetryBudgetExhausted(Operation op, const absl::Status&) override {
+  void OnRetryBudgetExhausted(resilience::Operation op,
+                              const absl::Status&) override {
     absl::MutexLock lock(&mu_);
     ++budget_exhausted_;
   }
@@ -72,6 +74,6 @@ class Outcome {
       absl::UnknownError("not completed");
 };
 
-}  // namespace lipsync::resilience::testing_util
+}  // namespace lipsync::testing_util
 
 #endif  // LIPSYNC_TESTS_RESILIENCE_RECORDING_OBSERVER_H_

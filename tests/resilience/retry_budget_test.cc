@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/synchronization/barrier.h"
-#include "tests/resilience/fake_scheduler.h"
+#include "tests/support/fake_scheduler.h"
 
 namespace lipsync::resilience {
 namespace {

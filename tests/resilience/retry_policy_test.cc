@@ -10,7 +10,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "service/common/status_details.h"
 #include "service/resilience/circuit_breaker.h"
-#include "tests/resilience/test_statuses.h"
+#include "tests/support/test_statuses.h"
 
 namespace lipsync::resilience {
 namespace {

@@ -5,10 +5,10 @@
 
 #include <memory>
 
-#include "tests/resilience/fake_scheduler.h"
-#include "tests/resilience/mock_upstream_client.h"
+#include "tests/support/fake_scheduler.h"
+#include "tests/support/mock_upstream_client.h"
 #include "tests/resilience/recording_observer.h"
-#include "tests/resilience/test_statuses.h"
+#include "tests/support/test_statuses.h"
 
 namespace lipsync::resilience {
 namespace {

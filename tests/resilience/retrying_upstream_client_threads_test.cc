@@ -13,10 +13,10 @@
 #include "absl/synchronization/mutex.h"
 #include "service/resilience/retrying_upstream_client.h"
 #include "service/resilience/timer_queue.h"
-#include "tests/resilience/mock_upstream_client.h"
-#include "tests/resilience/poll.h"
+#include "tests/support/mock_upstream_client.h"
+#include "tests/support/poll.h"
 #include "tests/resilience/recording_observer.h"
-#include "tests/resilience/test_statuses.h"
+#include "tests/support/test_statuses.h"
 
 namespace lipsync::resilience {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "tests/resilience/poll.h"
+#include "tests/support/poll.h"
 
 namespace lipsync::resilience {
 namespace {

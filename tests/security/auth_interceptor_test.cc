@@ -15,7 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kling/lipsync/v1/lipsync.grpc.pb.h"
-#include "tests/resilience/poll.h"
+#include "tests/support/poll.h"
 #include "tests/security/temp_dir.h"
 
 namespace lipsync::security {
@@ -23,7 +23,7 @@ namespace {
 
 namespace v1 = ::kling::lipsync::v1;
 
-using ::lipsync::resilience::testing_util::PollUntil;
+using ::lipsync::testing_util::PollUntil;
 
 constexpr char kAliceToken[] = "alice-token-0123456789";
 

@@ -1,7 +1,7 @@
 // A Scheduler whose clock only moves when the test says so; due callbacks run
 // on the test's thread, inside AdvanceBy().
-#ifndef LIPSYNC_TESTS_RESILIENCE_FAKE_SCHEDULER_H_
-#define LIPSYNC_TESTS_RESILIENCE_FAKE_SCHEDULER_H_
+#ifndef LIPSYNC_TESTS_SUPPORT_FAKE_SCHEDULER_H_
+#define LIPSYNC_TESTS_SUPPORT_FAKE_SCHEDULER_H_
 
 #include <cstdint>
 #include <functional>
@@ -14,10 +14,10 @@
 #include "absl/time/time.h"
 #include "service/resilience/scheduler.h"
 
-namespace lipsync::resilience::testing_util {
+namespace lipsync::testing_util {
 
 // Thread-safe. Schedule never runs a callback inline, as the contract says.
-class FakeScheduler final : public Scheduler {
+class FakeScheduler final : public resilience::Scheduler {
  public:
   explicit FakeScheduler(absl::Time start = absl::FromUnixSeconds(1700000000))
       : now_(start) {}
@@ -48,7 +48,7 @@ class FakeScheduler final : public Scheduler {
   }
 
   // A Clock reading this scheduler's time.
-  Clock AsClock() {
+  resilience::Clock AsClock() {
     return [this] { return Now(); };
   }
 
@@ -96,6 +96,6 @@ class FakeScheduler final : public Scheduler {
       ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace lipsync::resilience::testing_util
+}  // namespace lipsync::testing_util
 
-#endif  // LIPSYNC_TESTS_RESILIENCE_FAKE_SCHEDULER_H_
+#endif  // LIPSYNC_TESTS_SUPPORT_FAKE_SCHEDULER_H_

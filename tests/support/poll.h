@@ -1,14 +1,14 @@
 // Waits for a condition by polling with a deadline: tests never sleep a fixed
 // time to wait for a state.
-#ifndef LIPSYNC_TESTS_RESILIENCE_POLL_H_
-#define LIPSYNC_TESTS_RESILIENCE_POLL_H_
+#ifndef LIPSYNC_TESTS_SUPPORT_POLL_H_
+#define LIPSYNC_TESTS_SUPPORT_POLL_H_
 
 #include <functional>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-namespace lipsync::resilience::testing_util {
+namespace lipsync::testing_util {
 
 // True as soon as `condition` holds; false if it still does not after
 // `timeout`.
@@ -22,6 +22,6 @@ inline bool PollUntil(const std::function<bool()>& condition,
   return true;
 }
 
-}  // namespace lipsync::resilience::testing_util
+}  // namespace lipsync::testing_util
 
-#endif  // LIPSYNC_TESTS_RESILIENCE_POLL_H_
+#endif  // LIPSYNC_TESTS_SUPPORT_POLL_H_

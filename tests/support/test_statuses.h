@@ -1,7 +1,7 @@
 // Upstream failures as the real translation and transport layers build them,
 // so the policies are tested against the statuses they will really see.
-#ifndef LIPSYNC_TESTS_RESILIENCE_TEST_STATUSES_H_
-#define LIPSYNC_TESTS_RESILIENCE_TEST_STATUSES_H_
+#ifndef LIPSYNC_TESTS_SUPPORT_TEST_STATUSES_H_
+#define LIPSYNC_TESTS_SUPPORT_TEST_STATUSES_H_
 
 #include <cstdint>
 #include <optional>
@@ -14,7 +14,7 @@
 #include "service/translate/kling_error.h"
 #include "service/upstream/transport_status.h"
 
-namespace lipsync::resilience::testing_util {
+namespace lipsync::testing_util {
 
 // An answer with Kling error `code` (the HTTP status Kling documents for it).
 inline absl::Status KlingError(
@@ -65,6 +65,6 @@ inline std::string KlingCodeOf(const absl::Status& status) {
   return it == info->metadata().end() ? "" : it->second;
 }
 
-}  // namespace lipsync::resilience::testing_util
+}  // namespace lipsync::testing_util
 
-#endif  // LIPSYNC_TESTS_RESILIENCE_TEST_STATUSES_H_
+#endif  // LIPSYNC_TESTS_SUPPORT_TEST_STATUSES_H_

@@ -1,6 +1,6 @@
-// gMock of the UpstreamClient seam, for the decorator tests.
-#ifndef LIPSYNC_TESTS_RESILIENCE_MOCK_UPSTREAM_CLIENT_H_
-#define LIPSYNC_TESTS_RESILIENCE_MOCK_UPSTREAM_CLIENT_H_
+// gMock of the UpstreamClient seam, for the decorator and service tests.
+#ifndef LIPSYNC_TESTS_SUPPORT_MOCK_UPSTREAM_CLIENT_H_
+#define LIPSYNC_TESTS_SUPPORT_MOCK_UPSTREAM_CLIENT_H_
 
 #include <gmock/gmock.h>
 
@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "service/upstream/upstream_client.h"
 
-namespace lipsync::resilience::testing_util {
+namespace lipsync::testing_util {
 
 namespace v1 = ::kling::lipsync::v1;
 using upstream::UpstreamCallback;
@@ -45,6 +45,6 @@ auto CompleteWith(absl::StatusOr<T> outcome) {
   };
 }
 
-}  // namespace lipsync::resilience::testing_util
+}  // namespace lipsync::testing_util
 
-#endif  // LIPSYNC_TESTS_RESILIENCE_MOCK_UPSTREAM_CLIENT_H_
+#endif  // LIPSYNC_TESTS_SUPPORT_MOCK_UPSTREAM_CLIENT_H_
