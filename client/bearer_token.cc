@@ -1,7 +1,6 @@
 #include "client/bearer_token.h"
 
 #include <map>
-#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -15,7 +14,7 @@ namespace {
 // so gRPC need not hop to another thread to run it.
 class BearerTokenPlugin final : public grpc::MetadataCredentialsPlugin {
  public:
-  explicit BearerTokenPlugin(std::string token)
+  explicit BearerTokenPlugin(absl::string_view token)
       : value_(BearerAuthorizationValue(token)) {}
 
   bool IsBlocking() const override { return false; }
@@ -80,9 +79,9 @@ std::string BearerAuthorizationValue(absl::string_view token) {
 }
 
 std::shared_ptr<grpc::CallCredentials> BearerTokenCallCredentials(
-    std::string token) {
+    absl::string_view token) {
   return grpc::MetadataCredentialsFromPlugin(
-      std::make_unique<BearerTokenPlugin>(std::move(token)));
+      std::make_unique<BearerTokenPlugin>(token));
 }
 
 }  // namespace lipsync::client

@@ -32,7 +32,7 @@ std::string BearerAuthorizationValue(absl::string_view token);
 // gRPC sends call credentials only over a secure channel; compose them with
 // TLS channel credentials (grpc::CompositeChannelCredentials).
 std::shared_ptr<grpc::CallCredentials> BearerTokenCallCredentials(
-    std::string token);
+    absl::string_view token);
 
 }  // namespace lipsync::client
 

@@ -23,10 +23,10 @@ absl::StatusOr<Response> CallUnary(grpc::ClientContext* context,
 
 }  // namespace
 
-LipSyncClient::LipSyncClient(std::shared_ptr<grpc::ChannelInterface> channel,
-                             absl::Duration default_timeout,
-                             std::string per_call_bearer_token)
-    : stub_(v1::LipSyncService::NewStub(std::move(channel))),
+LipSyncClient::LipSyncClient(
+    const std::shared_ptr<grpc::ChannelInterface>& channel,
+    absl::Duration default_timeout, const std::string& per_call_bearer_token)
+    : stub_(v1::LipSyncService::NewStub(channel)),
       default_timeout_(default_timeout),
       authorization_(per_call_bearer_token.empty()
                          ? std::string()

@@ -45,9 +45,9 @@ class LipSyncClient {
   // non-empty, is sent as `authorization: Bearer <token>` metadata on each
   // call: for plaintext channels, on which gRPC refuses call credentials. Leave
   // it empty when the channel already carries the token (MakeChannel with TLS).
-  LipSyncClient(std::shared_ptr<grpc::ChannelInterface> channel,
+  LipSyncClient(const std::shared_ptr<grpc::ChannelInterface>& channel,
                 absl::Duration default_timeout,
-                std::string per_call_bearer_token = "");
+                const std::string& per_call_bearer_token = "");
 
   absl::Duration default_timeout() const { return default_timeout_; }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace lipsync::upstream {
 
@@ -18,7 +19,8 @@ class Credentials {
 };
 
 // A static API key (the reseller mode, and Kling's current default).
-std::shared_ptr<Credentials> MakeStaticKeyCredentials(std::string api_key);
+std::shared_ptr<Credentials> MakeStaticKeyCredentials(
+    absl::string_view api_key);
 
 }  // namespace lipsync::upstream
 

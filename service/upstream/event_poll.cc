@@ -111,7 +111,7 @@ int EventPoll::Control(int op, int fd, epoll_event* event) {
   return epoll_ctl(epoll_fd_, op, fd, event);
 }
 
-void EventPoll::Wake() {
+void EventPoll::Wake() const {
   const uint64_t one = 1;
   // EAGAIN means the counter is already non-zero: a wake is pending anyway.
   [[maybe_unused]] ssize_t written = write(wake_fd_, &one, sizeof(one));

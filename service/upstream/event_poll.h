@@ -68,7 +68,7 @@ class EventPoll {
   }
 
   // Thread-safe: makes the current or next Wait return.
-  void Wake();
+  void Wake() const;
 
   // Waits up to `timeout_ms` (-1: no bound) and returns the sockets that are
   // ready; a Wake() ends the wait (and is consumed) without a report.

@@ -1,6 +1,6 @@
-#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "service/upstream/credentials.h"
 
 namespace lipsync::upstream {
@@ -8,7 +8,7 @@ namespace {
 
 class StaticKeyCredentials final : public Credentials {
  public:
-  explicit StaticKeyCredentials(std::string api_key)
+  explicit StaticKeyCredentials(absl::string_view api_key)
       : header_(absl::StrCat("Authorization: Bearer ", api_key)) {}
   absl::StatusOr<std::string> AuthorizationHeader() override { return header_; }
 
@@ -18,8 +18,9 @@ class StaticKeyCredentials final : public Credentials {
 
 }  // namespace
 
-std::shared_ptr<Credentials> MakeStaticKeyCredentials(std::string api_key) {
-  return std::make_shared<StaticKeyCredentials>(std::move(api_key));
+std::shared_ptr<Credentials> MakeStaticKeyCredentials(
+    absl::string_view api_key) {
+  return std::make_shared<StaticKeyCredentials>(api_key);
 }
 
 }  // namespace lipsync::upstream

@@ -15,7 +15,7 @@ namespace lipsync::validation {
 // cost bounded work and give a bounded list of violations.
 inline constexpr int kMaxFacesValidated = 16;
 
-// Returns every violation of `request`, in field order (proto field order,
+// Returns every violation of `create`, in field order (proto field order,
 // entries by index; within an entry, the "exactly one audio source" rule on
 // the entry itself comes first); empty when the request is valid.
 //
@@ -26,7 +26,7 @@ inline constexpr int kMaxFacesValidated = 16;
 // Pure, thread-safe, and never fails: any input gives a list. Work is linear
 // in the size of the strings of the first kMaxFacesValidated entries and of
 // the top-level fields; each description is short (no input is echoed).
-FieldViolations ValidateCreateRequest(const CreateRequest& request);
+FieldViolations ValidateCreateRequest(const CreateRequest& create);
 
 }  // namespace lipsync::validation
 

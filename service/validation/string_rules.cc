@@ -106,11 +106,11 @@ std::string UrlStructureProblem(absl::string_view url) {
     host = authority.substr(1, close - 1);
     after_host = authority.substr(close + 1);
     if (host.empty()) return "must have a host (e.g. https://example.com/)";
-    for (std::size_t i = 0; i < host.size(); ++i) {
-      if (!IsPrintableAscii(host[i])) continue;  // Reported by the caller.
-      if (!IsIpLiteralChar(host[i])) {
+    for (const char c : host) {
+      if (!IsPrintableAscii(c)) continue;  // Reported by the caller.
+      if (!IsIpLiteralChar(c)) {
         return absl::StrCat("IPv6 host has an invalid character (",
-                            DescribeByte(host[i]), ")");
+                            DescribeByte(c), ")");
       }
     }
     if (!after_host.empty() && after_host[0] != ':') {
@@ -123,11 +123,11 @@ std::string UrlStructureProblem(absl::string_view url) {
                      ? ""
                      : authority.substr(port_colon);
     if (host.empty()) return "must have a host (e.g. https://example.com/)";
-    for (std::size_t i = 0; i < host.size(); ++i) {
-      if (!IsPrintableAscii(host[i])) continue;  // Reported by the caller.
-      if (!IsRegNameChar(host[i])) {
-        return absl::StrCat("host has an invalid character (",
-                            DescribeByte(host[i]), ")");
+    for (const char c : host) {
+      if (!IsPrintableAscii(c)) continue;  // Reported by the caller.
+      if (!IsRegNameChar(c)) {
+        return absl::StrCat("host has an invalid character (", DescribeByte(c),
+                            ")");
       }
     }
   }
