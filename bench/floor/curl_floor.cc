@@ -7,7 +7,7 @@
 // lipsync-loadgen's) and exits 1 when any call failed, 2 on bad flags.
 //
 //   lipsync-floor-curl --url=http://127.0.0.1:PORT/v1/videos/advanced-lip-sync
-//       --body_file=small.json --concurrency=64 --duration=10s [--requests=N]
+//       --body_file=small.json --concurrency=64 --duration=10s [--max_calls=N]
 #include <curl/curl.h>
 
 #include <chrono>
@@ -38,9 +38,9 @@ ABSL_FLAG(std::string, api_key, "sim-key", "sent as Authorization: Bearer");
 ABSL_FLAG(int, concurrency, 64, "POSTs in flight, 1..1024");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10),
           "stop starting POSTs after this long (at most 60 s)");
-ABSL_FLAG(int64_t, requests, 0,
-          "stop starting POSTs after this many in the measured run, 0: no "
-          "bound but --duration (at most 10,000,000)");
+ABSL_FLAG(int64_t, max_calls, 0,
+          "stop starting POSTs after this many too, in the measured run "
+          "(0: --duration only; at most 10,000,000)");
 ABSL_FLAG(absl::Duration, warm_up, absl::ZeroDuration(),
           "first run the same load this long, unmeasured (at most 60 s)");
 ABSL_FLAG(int, stand_in_pid, 0,
@@ -53,7 +53,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxConcurrency = 1024;
 constexpr absl::Duration kMaxDuration = absl::Seconds(60);
-constexpr int64_t kMaxRequests = 10'000'000;
+constexpr int64_t kMaxCalls = 10'000'000;
 
 // utime + stime of process `pid` in clock ticks (/proc/PID/stat), 0 when
 // pid is 0 or unreadable.
@@ -236,9 +236,9 @@ int main(int argc, char** argv) {
   if (warm_up < absl::ZeroDuration() || warm_up > kMaxDuration) {
     return Fail("--warm_up must be in [0, 60s]");
   }
-  const int64_t requests = absl::GetFlag(FLAGS_requests);
-  if (requests < 0 || requests > kMaxRequests) {
-    return Fail("--requests must be in [0, 10000000]");
+  const int64_t max_calls = absl::GetFlag(FLAGS_max_calls);
+  if (max_calls < 0 || max_calls > kMaxCalls) {
+    return Fail("--max_calls must be in [0, 10000000]");
   }
   std::ifstream file(absl::GetFlag(FLAGS_body_file), std::ios::binary);
   if (!file) return Fail("cannot read --body_file");
@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
     const int stand_in = absl::GetFlag(FLAGS_stand_in_pid);
     const int64_t stand_in_before = ProcessCpuTicks(stand_in);
     const double cpu_before = lipsync::bench::OwnCpuSeconds();
-    client.Run(duration, requests);
+    client.Run(duration, max_calls);
     // Before the sort of the samples.
     const double cpu_s = lipsync::bench::OwnCpuSeconds() - cpu_before;
     const int64_t stand_in_ticks = ProcessCpuTicks(stand_in) - stand_in_before;

@@ -52,7 +52,7 @@ def run_once(args, url, body_file, index):
     """Returns an error text, or None when the run completed every request."""
     command = [args.floor_curl, f"--url={url}", f"--body_file={body_file}",
                f"--api_key={API_KEY}", f"--concurrency={CONCURRENCY}",
-               f"--requests={args.requests}", "--duration=60s"]
+               f"--max_calls={args.requests}", "--duration=60s"]
     try:
         done = subprocess.run(command, capture_output=True, text=True,
                               timeout=args.run_timeout, check=False)
