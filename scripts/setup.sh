@@ -52,6 +52,16 @@ else
   echo "setup: all ${#packages[@]} packages present"
 fi
 
+# The manifest checks (tests/deploy) render deploy/ with `kubectl kustomize`.
+# kubectl is preinstalled on these machines (1.32, Kustomize 5.5); Debian 12
+# has no kubectl package, so a machine without it stops here.
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "setup: kubectl not found on PATH; the manifest checks (tests/deploy) render" \
+    "deploy/ with 'kubectl kustomize'. Debian 12 has no kubectl package: install" \
+    "kubectl >= 1.27 (Kubernetes' own apt repository or release binary) and re-run." >&2
+  exit 1
+fi
+
 # The Node client tests need node + npm (preinstalled on these machines as
 # NodeSource's nodejs, which bundles npm; Debian's own packages otherwise).
 if ! command -v npm >/dev/null 2>&1; then

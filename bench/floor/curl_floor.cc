@@ -7,7 +7,7 @@
 // lipsync-loadgen's) and exits 1 when any call failed, 2 on bad flags.
 //
 //   lipsync-floor-curl --url=http://127.0.0.1:PORT/v1/videos/advanced-lip-sync
-//       --body_file=small.json --concurrency=64 --duration=10s
+//       --body_file=small.json --concurrency=64 --duration=10s [--max_calls=N]
 #include <curl/curl.h>
 
 #include <chrono>
@@ -25,6 +25,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "bench/floor/curl_handles.h"
 #include "bench/floor/epoll_curl_multi.h"
 #include "bench/loadgen/json_line.h"
 #include "bench/loadgen/latency_stats.h"
@@ -37,6 +38,9 @@ ABSL_FLAG(std::string, api_key, "sim-key", "sent as Authorization: Bearer");
 ABSL_FLAG(int, concurrency, 64, "POSTs in flight, 1..1024");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(10),
           "stop starting POSTs after this long (at most 60 s)");
+ABSL_FLAG(int64_t, max_calls, 0,
+          "stop starting POSTs after this many too, in the measured run "
+          "(0: --duration only; at most 10,000,000)");
 ABSL_FLAG(absl::Duration, warm_up, absl::ZeroDuration(),
           "first run the same load this long, unmeasured (at most 60 s)");
 ABSL_FLAG(int, stand_in_pid, 0,
@@ -49,6 +53,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxConcurrency = 1024;
 constexpr absl::Duration kMaxDuration = absl::Seconds(60);
+constexpr int64_t kMaxCalls = 10'000'000;
 
 // utime + stime of process `pid` in clock ticks (/proc/PID/stat), 0 when
 // pid is 0 or unreadable.
@@ -83,24 +88,34 @@ class FloorClient {
               int concurrency)
       : post_(std::move(url), std::move(body), api_key) {
     slots_.resize(static_cast<std::size_t>(concurrency));
-    for (Slot& slot : slots_) slot.easy = curl_easy_init();
+    for (Slot& slot : slots_) slot.easy.reset(curl_easy_init());
   }
 
-  ~FloorClient() {
-    for (Slot& slot : slots_) curl_easy_cleanup(slot.easy);
-  }
-
-  // Runs for `duration`, then lets the calls in flight finish.
-  void Run(absl::Duration duration) {
+  // Starts POSTs for `duration` and, when `max_calls` > 0, at most
+  // `max_calls` of them; then lets the calls in flight finish.
+  void Run(absl::Duration duration, int64_t max_calls) {
     start_ = Clock::now();
     stop_at_ = start_ + absl::ToChronoNanoseconds(duration);
-    for (Slot& slot : slots_) Start(slot);
-    int active = static_cast<int>(slots_.size());  // slots not yet retired
-    curl_.ActOnDueTimer();
+    calls_left_ = max_calls > 0 ? max_calls : -1;
+    int active = 0;  // slots not yet retired
+    for (Slot& slot : slots_) {
+      if (!MayStart(start_)) break;
+      Start(slot);
+      ++active;
+    }
+    curl_.ActOnDueTimer();  // starts them
     while (active > 0) {
-      curl_.WaitAndAct();
-      active -= Reap();
-      curl_.ActOnDueTimer();  // starts the transfers Reap added
+      const Reaped reaped = Reap();
+      active -= reaped.retired;
+      // A POST can finish within the action that starts it (a kept-alive
+      // connection, a fast upstream): it leaves no socket to wait for, only
+      // a message for Reap. So epoll_wait only once Reap has started
+      // nothing; otherwise start what it added and reap again.
+      if (reaped.restarted > 0) {
+        curl_.ActOnDueTimer();
+      } else if (active > 0) {
+        curl_.WaitAndAct();
+      }
     }
     elapsed_ = Clock::now() - start_;
   }
@@ -130,21 +145,29 @@ class FloorClient {
 
  private:
   struct Slot {
-    CURL* easy = nullptr;
+    lipsync::bench::CurlEasyPtr easy;
     Clock::time_point started;
     char error[CURL_ERROR_SIZE] = {};
   };
 
-  void Start(Slot& slot) {
-    post_.Configure(slot.easy, &slot, slot.error);
-    slot.started = Clock::now();
-    curl_multi_add_handle(curl_.multi(), slot.easy);
+  bool MayStart(Clock::time_point now) const {
+    return now < stop_at_ && calls_left_ != 0;
   }
 
-  // Counts the finished transfers and starts the next ones; returns how many
-  // slots retired (deadline passed).
-  int Reap() {
-    int retired = 0;
+  void Start(Slot& slot) {
+    post_.Configure(slot.easy.get(), &slot, slot.error);
+    slot.started = Clock::now();
+    if (calls_left_ > 0) --calls_left_;
+    curl_multi_add_handle(curl_.multi(), slot.easy.get());
+  }
+
+  struct Reaped {
+    int restarted = 0;  // slots that started their next POST
+    int retired = 0;    // slots done: past --duration or out of calls
+  };
+  // Counts the finished transfers and starts the next ones.
+  Reaped Reap() {
+    Reaped reaped;
     curl_.ForEachFinished(
         [&](const lipsync::bench::EpollCurlMulti::Finished& done) {
           Slot* slot = nullptr;
@@ -171,13 +194,14 @@ class FloorClient {
                                                 ": ", slot->error);
             }
           }
-          if (now < stop_at_) {
+          if (MayStart(now)) {
             Start(*slot);
+            ++reaped.restarted;
           } else {
-            ++retired;
+            ++reaped.retired;
           }
         });
-    return retired;
+    return reaped;
   }
 
   const lipsync::bench::FloorPost post_;
@@ -185,6 +209,7 @@ class FloorClient {
   std::vector<Slot> slots_;
   Clock::time_point start_;
   Clock::time_point stop_at_;
+  int64_t calls_left_ = -1;  // POSTs still to start; -1: no bound
   Clock::duration elapsed_{};
   int64_t ok_ = 0;
   int64_t failed_ = 0;
@@ -211,6 +236,10 @@ int main(int argc, char** argv) {
   if (warm_up < absl::ZeroDuration() || warm_up > kMaxDuration) {
     return Fail("--warm_up must be in [0, 60s]");
   }
+  const int64_t max_calls = absl::GetFlag(FLAGS_max_calls);
+  if (max_calls < 0 || max_calls > kMaxCalls) {
+    return Fail("--max_calls must be in [0, 10000000]");
+  }
   std::ifstream file(absl::GetFlag(FLAGS_body_file), std::ios::binary);
   if (!file) return Fail("cannot read --body_file");
   std::stringstream body;
@@ -226,7 +255,7 @@ int main(int argc, char** argv) {
     FloorClient client(url, body.str(), absl::GetFlag(FLAGS_api_key),
                        concurrency);
     if (warm_up > absl::ZeroDuration()) {
-      client.Run(warm_up);
+      client.Run(warm_up, /*max_calls=*/0);
       std::fprintf(stderr, "curl-floor warm-up: %lld calls, %lld failed%s%s\n",
                    static_cast<long long>(client.calls()),
                    static_cast<long long>(client.failed()),
@@ -237,7 +266,7 @@ int main(int argc, char** argv) {
     const int stand_in = absl::GetFlag(FLAGS_stand_in_pid);
     const int64_t stand_in_before = ProcessCpuTicks(stand_in);
     const double cpu_before = lipsync::bench::OwnCpuSeconds();
-    client.Run(duration);
+    client.Run(duration, max_calls);
     // Before the sort of the samples.
     const double cpu_s = lipsync::bench::OwnCpuSeconds() - cpu_before;
     const int64_t stand_in_ticks = ProcessCpuTicks(stand_in) - stand_in_before;

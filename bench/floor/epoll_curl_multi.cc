@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,43 +20,50 @@ constexpr int kMaxEvents = 64;
 }  // namespace
 
 bool IsLoopbackHttpUrl(const std::string& url) {
-  CURLU* parsed = curl_url();
-  char* scheme = nullptr;
-  char* host = nullptr;
-  bool ok = curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
-            curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-            curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK;
-  if (ok) {
-    const std::string h = host;
-    in_addr v4{};
-    ok = std::string(scheme) == "http" &&
+  const CurlUrlPtr parsed(curl_url());
+  if (parsed == nullptr ||
+      curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+    return false;
+  }
+  char* scheme_text = nullptr;
+  const CURLUcode got_scheme =
+      curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme_text, 0);
+  const CurlTextPtr scheme(scheme_text);
+  char* host_text = nullptr;
+  const CURLUcode got_host =
+      curl_url_get(parsed.get(), CURLUPART_HOST, &host_text, 0);
+  const CurlTextPtr host(host_text);
+  if (got_scheme != CURLUE_OK || got_host != CURLUE_OK) return false;
+  const std::string h = host.get();
+  in_addr v4{};
+  return std::string(scheme.get()) == "http" &&
          (h == "localhost" || h == "[::1]" ||
           (inet_pton(AF_INET, h.c_str(), &v4) == 1 &&
            (ntohl(v4.s_addr) >> 24) == 127));
-  }
-  curl_free(scheme);
-  curl_free(host);
-  curl_url_cleanup(parsed);
-  return ok;
 }
 
 FloorPost::FloorPost(std::string url, std::string body,
                      const std::string& api_key)
     : url_(std::move(url)), body_(std::move(body)) {
-  headers_ = curl_slist_append(
-      headers_, absl::StrCat("Authorization: Bearer ", api_key).c_str());
-  headers_ = curl_slist_append(headers_, "Content-Type: application/json");
-  headers_ = curl_slist_append(headers_, "Accept: application/json");
-  // The gateway's: no "Expect: 100-continue" stall on large POSTs.
-  headers_ = curl_slist_append(headers_, "Expect:");
+  const std::string authorization =
+      absl::StrCat("Authorization: Bearer ", api_key);
+  // An empty "Expect:", as the gateway sends: no 100-continue stall on
+  // large POSTs.
+  for (const char* header :
+       {authorization.c_str(), "Content-Type: application/json",
+        "Accept: application/json", "Expect:"}) {
+    // Returns the list's head (the new node when the list was empty), or
+    // null, leaving the list as it was, when out of memory.
+    curl_slist* head = curl_slist_append(headers_.get(), header);
+    if (head == nullptr) std::abort();
+    if (headers_ == nullptr) headers_.reset(head);
+  }
 }
-
-FloorPost::~FloorPost() { curl_slist_free_all(headers_); }
 
 void FloorPost::Configure(CURL* easy, void* tag, char* error) const {
   curl_easy_reset(easy);
   curl_easy_setopt(easy, CURLOPT_URL, url_.c_str());
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_.get());
   curl_easy_setopt(easy, CURLOPT_PRIVATE, tag);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, kTransferTimeoutMs);
@@ -76,17 +85,19 @@ size_t FloorPost::DropAnswer(char*, size_t size, size_t n, void*) {
   return size * n;  // read and dropped: the status code is the check
 }
 
-EpollCurlMulti::EpollCurlMulti() {
-  multi_ = curl_multi_init();
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &EpollCurlMulti::OnSocket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &EpollCurlMulti::OnTimer);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+EpollCurlMulti::EpollCurlMulti() : multi_(curl_multi_init()) {
+  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETFUNCTION,
+                    &EpollCurlMulti::OnSocket);
+  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERFUNCTION,
+                    &EpollCurlMulti::OnTimer);
+  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERDATA, this);
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
 }
 
 EpollCurlMulti::~EpollCurlMulti() {
-  curl_multi_cleanup(multi_);
+  // libcurl's sockets close (and call OnSocket) before the epoll set goes.
+  multi_.reset();
   close(epoll_fd_);
 }
 
@@ -121,7 +132,7 @@ bool EpollCurlMulti::WaitAndAct(bool look_only) {
     if (events[i].events & (EPOLLIN | EPOLLHUP)) mask |= CURL_CSELECT_IN;
     if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
     if (events[i].events & EPOLLERR) mask |= CURL_CSELECT_ERR;
-    curl_multi_socket_action(multi_, fd, mask, &running);
+    curl_multi_socket_action(multi_.get(), fd, mask, &running);
   }
   ActOnDueTimer();
   return watched_ready;
@@ -132,7 +143,7 @@ void EpollCurlMulti::ActOnDueTimer() {
   // Disarmed first: the action below may arm it again through OnTimer.
   timer_armed_ = false;
   int running = 0;
-  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running);
 }
 
 int EpollCurlMulti::OnSocket(CURL*, curl_socket_t fd, int what, void* self,
@@ -147,13 +158,23 @@ int EpollCurlMulti::OnSocket(CURL*, curl_socket_t fd, int what, void* self,
   if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) event.events |= EPOLLIN;
   if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
     event.events |= EPOLLOUT;
-  // A non-null socket_data marks a socket already in the epoll set.
-  if (socket_data != nullptr) {
-    epoll_ctl(loop->epoll_fd_, EPOLL_CTL_MOD, fd, &event);
-  } else {
-    epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, fd, &event);
-    curl_multi_assign(loop->multi_, fd, loop);
+  // A non-null socket_data marks a socket already in the epoll set. The
+  // kernel's set can still disagree: a descriptor closed without a
+  // CURL_POLL_REMOVE left it (close(2) drops it), and a new socket of that
+  // number may come back with the old mark; or the mark is missing on a
+  // descriptor the set holds. Either way the set is made to match.
+  const bool marked = socket_data != nullptr;
+  int done = epoll_ctl(loop->epoll_fd_, marked ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+                       fd, &event);
+  if (done != 0 && errno == ENOENT) {
+    done = epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, fd, &event);
+  } else if (done != 0 && errno == EEXIST) {
+    done = epoll_ctl(loop->epoll_fd_, EPOLL_CTL_MOD, fd, &event);
   }
+  // -1 makes libcurl fail the transfer rather than wait on a socket that
+  // nothing watches.
+  if (done != 0) return -1;
+  if (!marked) curl_multi_assign(loop->multi_.get(), fd, loop);
   return 0;
 }
 

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <string>
 
+#include "bench/floor/curl_handles.h"
+
 namespace lipsync::bench {
 
 // True for http:// URLs whose host is 127.0.0.0/8, [::1] or localhost: the
@@ -23,9 +25,6 @@ bool IsLoopbackHttpUrl(const std::string& url);
 class FloorPost {
  public:
   FloorPost(std::string url, std::string body, const std::string& api_key);
-  ~FloorPost();
-  FloorPost(const FloorPost&) = delete;
-  FloorPost& operator=(const FloorPost&) = delete;
 
   // Resets `easy` and sets it up to POST the body. `tag` becomes its
   // CURLOPT_PRIVATE; `error` (CURL_ERROR_SIZE bytes, or null) its error text.
@@ -36,7 +35,7 @@ class FloorPost {
 
   const std::string url_;
   const std::string body_;
-  curl_slist* headers_ = nullptr;
+  CurlSlistPtr headers_;
 };
 
 // One multi handle and one epoll set. Single-threaded: every call on the
@@ -48,7 +47,7 @@ class EpollCurlMulti {
   EpollCurlMulti(const EpollCurlMulti&) = delete;
   EpollCurlMulti& operator=(const EpollCurlMulti&) = delete;
 
-  CURLM* multi() const { return multi_; }
+  CURLM* multi() const { return multi_.get(); }
 
   // Makes WaitAndAct also return for `fd` (say an eventfd) when it is
   // readable. At most one such descriptor.
@@ -63,6 +62,11 @@ class EpollCurlMulti {
   // Lets libcurl act on its timer if it is due: call after adding
   // transfers (libcurl then asks to act at once), so they start in this
   // pass instead of after one more epoll_wait.
+  //
+  // A transfer can finish inside this call or inside WaitAndAct (on a
+  // kept-alive connection to a fast upstream, a POST is sent and answered
+  // within one action) and then leaves no socket to wait for: call
+  // ForEachFinished after either, before the next WaitAndAct.
   void ActOnDueTimer();
 
   struct Finished {
@@ -76,12 +80,12 @@ class EpollCurlMulti {
   template <typename F>
   void ForEachFinished(F on_finished) {
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
       if (msg->msg != CURLMSG_DONE) continue;
       Finished done{msg->easy_handle, msg->data.result, 0, 0};
       curl_easy_getinfo(done.easy, CURLINFO_RESPONSE_CODE, &done.http_status);
       curl_easy_getinfo(done.easy, CURLINFO_NUM_CONNECTS, &done.connects);
-      curl_multi_remove_handle(multi_, done.easy);
+      curl_multi_remove_handle(multi_.get(), done.easy);
       on_finished(done);
     }
   }
@@ -93,7 +97,7 @@ class EpollCurlMulti {
 
   using Clock = std::chrono::steady_clock;
 
-  CURLM* multi_ = nullptr;
+  CurlMultiPtr multi_;
   int epoll_fd_ = -1;
   bool timer_armed_ = false;  // libcurl's timer: act at timer_due_
   Clock::time_point timer_due_;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 namespace lipsync::bench {
 
@@ -27,7 +28,6 @@ Forwarder::~Forwarder() {
   }
   Wake();
   thread_.join();
-  for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
   close(wake_fd_);
 }
 
@@ -86,7 +86,9 @@ bool Forwarder::StartQueued() {
   for (grpc::ServerUnaryReactor* reactor : batch) {
     CURL* easy = nullptr;
     if (idle_easy_.empty()) {
-      easy = curl_easy_init();
+      CurlEasyPtr made(curl_easy_init());
+      easy = made.get();
+      if (made != nullptr) easy_handles_.push_back(std::move(made));
     } else {
       easy = idle_easy_.back();
       idle_easy_.pop_back();

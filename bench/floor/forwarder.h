@@ -17,6 +17,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "bench/floor/curl_handles.h"
 #include "bench/floor/epoll_curl_multi.h"
 
 namespace lipsync::bench {
@@ -56,6 +57,9 @@ class Forwarder {
   std::atomic<uint64_t> wakeups_{0};
   // I/O thread only.
   EpollCurlMulti curl_;
+  // Every easy handle the loop made; those not in a transfer are also in
+  // idle_easy_.
+  std::vector<CurlEasyPtr> easy_handles_;
   std::vector<CURL*> idle_easy_;
   int in_flight_ = 0;
   std::thread thread_;

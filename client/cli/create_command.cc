@@ -2,14 +2,12 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/str_format.h"
 #include "client/cli/common.h"
 #include "client/cli/create_request.h"
 #include "client/cli/flags.h"
 #include "client/cli/follow_task.h"
 #include "client/cli/output.h"
 #include "client/cli/subcommands.h"
-#include "client/printable_text.h"
 
 namespace lipsync::client::cli {
 
@@ -52,16 +50,9 @@ int RunCreate(const CommonArgs& common) {
 
   // --wait: progress on stderr (or JSON lines on stdout), the final task on
   // stdout.
-  if (common.json) {
-    PrintJson(stdout, *task);
-  } else {
-    absl::FPrintF(stderr, "created task %s\n", PrintableText(task->task_id()));
-  }
-  v1::WatchLipSyncTaskRequest watch;
-  watch.set_task_id(task->task_id());
   v1::LipSyncTask final_task;
-  const int code = FollowTask(common, **client, watch, watch_timeout,
-                              common.json ? stdout : stderr, &final_task);
+  const int code =
+      FollowCreatedTask(common, **client, *task, watch_timeout, &final_task);
   if (!common.json && !final_task.task_id().empty()) {
     PrintTask(stdout, final_task);
   }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/cli/output.h"
 #include "client/cli/watch_printer.h"
 #include "client/client_error.h"
 #include "client/printable_text.h"
@@ -46,6 +47,21 @@ int FollowTask(const CommonArgs& common, const LipSyncClient& client,
     return kExitTaskFailed;
   }
   return 0;
+}
+
+int FollowCreatedTask(const CommonArgs& common, const LipSyncClient& client,
+                      const v1::LipSyncTask& created, absl::Duration timeout,
+                      v1::LipSyncTask* final_task) {
+  if (common.json) {
+    PrintJson(stdout, created);
+  } else {
+    absl::FPrintF(stderr, "created task %s\n",
+                  PrintableText(created.task_id()));
+  }
+  v1::WatchLipSyncTaskRequest watch;
+  watch.set_task_id(created.task_id());
+  return FollowTask(common, client, watch, timeout,
+                    common.json ? stdout : stderr, final_task);
 }
 
 }  // namespace lipsync::client::cli

@@ -22,6 +22,15 @@ int FollowTask(const CommonArgs& common, const LipSyncClient& client,
                absl::Duration timeout, std::FILE* out,
                kling::lipsync::v1::LipSyncTask* final_task);
 
+// After a create (`create --wait`, `run`): announces `created` (a JSON line
+// on stdout with --json, else "created task ID" on stderr), then follows it
+// as FollowTask does, printing progress to stdout with --json, else to
+// stderr. Returns FollowTask's exit code.
+int FollowCreatedTask(const CommonArgs& common, const LipSyncClient& client,
+                      const kling::lipsync::v1::LipSyncTask& created,
+                      absl::Duration timeout,
+                      kling::lipsync::v1::LipSyncTask* final_task);
+
 }  // namespace lipsync::client::cli
 
 #endif  // LIPSYNC_CLIENT_CLI_FOLLOW_TASK_H_

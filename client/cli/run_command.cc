@@ -104,17 +104,9 @@ int RunRun(const CommonArgs& common) {
     PrintSessionHint(*identified, face.face_id());
     return code;
   }
-  if (common.json) {
-    PrintJson(stdout, *task);
-  } else {
-    absl::FPrintF(stderr, "created task %s\n", PrintableText(task->task_id()));
-  }
-
-  v1::WatchLipSyncTaskRequest watch;
-  watch.set_task_id(task->task_id());
   v1::LipSyncTask final_task;
-  const int code = FollowTask(common, **client, watch, watch_timeout,
-                              common.json ? stdout : stderr, &final_task);
+  const int code =
+      FollowCreatedTask(common, **client, *task, watch_timeout, &final_task);
   if (code == 0 && !common.json) {
     for (const v1::ResultVideo& video : final_task.task_result().videos()) {
       absl::PrintF("%s\n", PrintableText(video.url()));

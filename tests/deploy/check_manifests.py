@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the Kubernetes manifests in deploy/ against the gateway binary.
 
-Renders deploy/base and every deploy/overlays/*/ (kustomize_lite.py), reads
+Renders deploy/base and every deploy/overlays/*/ with `kubectl kustomize`, reads
 the settings the binary declares (`lipsync-gateway --helpfull`, each flag's
 [ENV_NAME]) and fails when:
   * a declared setting (or, with --expected_env, a listed one) is not wired
@@ -18,12 +18,14 @@ Usage (ctest runs it; see tests/deploy/CMakeLists.txt):
   check_manifests.py --deploy deploy --gateway build/service/lipsync-gateway
       [--expected_env tests/deploy/expected_env.txt] [--no_smoke]
       [--kustomize_cmd "kubectl kustomize"] [--target base ...]
+kubectl (with its built-in Kustomize) must be on PATH; scripts/setup.sh checks.
 Exit status 0 when every check passes, 1 otherwise.
 """
 
 import argparse
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -40,7 +42,6 @@ except ImportError:
     sys.exit(1)
 
 import gateway_flags  # noqa: E402
-import kustomize_lite  # noqa: E402
 
 DEPLOYMENT = "lipsync-gateway"
 CONTAINER = "gateway"
@@ -55,6 +56,54 @@ INTENTIONAL_OVERRIDES = {
     "LIPSYNC_LOG_LEVEL",
     # Off in the binary (no surprise listener); on in the cluster.
     "LIPSYNC_METRICS_LISTEN"}
+
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml",
+                       "Kustomization")
+KUSTOMIZE_TIMEOUT_S = 120
+
+
+class RenderError(Exception):
+    pass
+
+
+def load_documents(path):
+    """All non-empty YAML documents of one file."""
+    with open(path, encoding="utf-8") as f:
+        try:
+            return [d for d in yaml.safe_load_all(f) if d is not None]
+        except yaml.YAMLError as e:
+            raise RenderError(f"{path}: invalid YAML: {e}") from e
+
+
+def kustomization_file(directory):
+    for name in KUSTOMIZATION_NAMES:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            return path
+    raise RenderError(f"{directory}: no kustomization.yaml")
+
+
+def render(directory, command):
+    """The documents `command directory` prints (command: e.g. "kubectl
+    kustomize"); RenderError when it fails or prints no valid YAML."""
+    argv = shlex.split(command) + [directory]
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True,
+                                timeout=KUSTOMIZE_TIMEOUT_S, check=False)
+    except FileNotFoundError as e:
+        raise RenderError(f"`{command}`: {argv[0]} not found ({e})") from e
+    except subprocess.TimeoutExpired as e:
+        raise RenderError(f"`{command} {directory}` took over "
+                          f"{KUSTOMIZE_TIMEOUT_S} s") from e
+    if result.returncode != 0:
+        raise RenderError(f"`{command} {directory}` failed (exit "
+                          f"{result.returncode}): {result.stderr.strip()}")
+    try:
+        return [d for d in yaml.safe_load_all(result.stdout) if d is not None]
+    except yaml.YAMLError as e:
+        raise RenderError(f"`{command} {directory}` printed invalid YAML: "
+                          f"{e}") from e
 
 
 class Report:
@@ -582,8 +631,7 @@ def check_network_policy(t, report):
 
 def check_base_layout(deploy_dir, report):
     base = os.path.join(deploy_dir, "base")
-    kustomization = kustomize_lite.load_documents(
-        kustomize_lite.kustomization_file(base))[0]
+    kustomization = load_documents(kustomization_file(base))[0]
     listed = set(kustomization.get("resources", []))
     for name in ("secret.example.yaml", "servicemonitor.yaml"):
         if not os.path.isfile(os.path.join(base, name)):
@@ -591,8 +639,7 @@ def check_base_layout(deploy_dir, report):
         if name in listed:
             report.error("base", f"{name} must stay out of the kustomization "
                          "resources")
-    for doc in kustomize_lite.load_documents(
-            os.path.join(base, "servicemonitor.yaml")):
+    for doc in load_documents(os.path.join(base, "servicemonitor.yaml")):
         if doc.get("kind") != "ServiceMonitor":
             report.error("base", "servicemonitor.yaml holds a "
                          f"{doc.get('kind')}")
@@ -676,39 +723,6 @@ def smoke_run(t, flags, gateway, report):
                      f"(expected 0):\n    {output[-2000:]}")
 
 
-# --- comparison with a real kustomize -------------------------------------------
-
-
-def canonical(value):
-    if isinstance(value, dict):
-        return {k: canonical(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [canonical(v) for v in value]
-        if items and all(isinstance(i, dict) for i in items):
-            keys = ("name", "mountPath", "containerPort", "port")
-            key = next((k for k in keys if all(k in i for i in items)), None)
-            if key:
-                items.sort(key=lambda i: str(i[key]))
-        return items
-    return value
-
-
-def compare_with_kustomize(name, directory, docs, command, report):
-    result = subprocess.run(shlex.split(command) + [directory],
-                            capture_output=True, text=True, timeout=120,
-                            check=False)
-    if result.returncode != 0:
-        report.error(name, f"`{command} {directory}` failed: {result.stderr}")
-        return
-    theirs = {kustomize_lite.resource_id(d): canonical(d)
-              for d in yaml.safe_load_all(result.stdout) if d}
-    ours = {kustomize_lite.resource_id(d): canonical(d) for d in docs}
-    for rid in sorted(set(theirs) | set(ours), key=str):
-        if theirs.get(rid) != ours.get(rid):
-            report.error(name, f"kustomize_lite renders {rid[0]}/{rid[1]} "
-                         f"differently from `{command}`")
-
-
 # --- main ---------------------------------------------------------------------
 
 
@@ -727,9 +741,9 @@ def targets_of(deploy_dir, chosen):
         for entry in sorted(os.listdir(overlays)):
             directory = os.path.join(overlays, entry)
             try:
-                kustomize_lite.kustomization_file(directory)
+                kustomization_file(directory)
                 names.append(f"overlays/{entry}")
-            except kustomize_lite.RenderError:
+            except RenderError:
                 pass
     return names
 
@@ -749,9 +763,17 @@ def main():
     parser.add_argument("--no_smoke", "--no-smoke", action="store_true",
                         help="skip starting the binary with the settings")
     parser.add_argument("--kustomize_cmd", "--kustomize-cmd",
-                        help='also compare the rendering with a real one, '
-                        'e.g. "kubectl kustomize"')
+                        default="kubectl kustomize",
+                        help="the command that renders a kustomization "
+                        "directory (default: %(default)s)")
     args = parser.parse_args()
+    tool = shlex.split(args.kustomize_cmd)[:1]
+    if not tool or shutil.which(tool[0]) is None:
+        print(f"check_manifests: `{args.kustomize_cmd}` renders the "
+              f"manifests, but {tool[0] if tool else 'it'} is not on PATH "
+              "(kubectl 1.32 is preinstalled on these machines; Debian 12 "
+              "has no kubectl package)", file=sys.stderr)
+        return 1
 
     report = Report()
     flags = gateway_flags.parse_helpfull(
@@ -762,7 +784,7 @@ def main():
         return 1
     expected = read_expected(args.expected_env) if args.expected_env else []
     declared = set(flags) | set(expected)
-    catalog = kustomize_lite.load_documents(
+    catalog = load_documents(
         os.path.join(args.deploy, "base", "secret.example.yaml"))
 
     check_base_layout(args.deploy, report)
@@ -770,13 +792,10 @@ def main():
     for name in names:
         directory = os.path.join(args.deploy, name)
         try:
-            docs = kustomize_lite.render(directory)
-        except kustomize_lite.RenderError as e:
+            docs = render(directory, args.kustomize_cmd)
+        except RenderError as e:
             report.error(name, str(e))
             continue
-        if args.kustomize_cmd:
-            compare_with_kustomize(name, directory, docs, args.kustomize_cmd,
-                                   report)
         t = Target(name, docs, catalog)
         if t.container is None:
             report.error(name, f"no Deployment {DEPLOYMENT} with a container "

@@ -18,8 +18,8 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import check_manifests  # noqa: E402
 import gateway_flags  # noqa: E402
-import kustomize_lite  # noqa: E402
 
 ARGS = None
 CANNED_HELP = """\
@@ -62,25 +62,6 @@ class GatewayFlagsTest(unittest.TestCase):
         self.assertIsNone(gateway_flags.listen_port("localhost"))
 
 
-class StrategicMergeTest(unittest.TestCase):
-    def test_merges_lists_by_key_and_deletes_nulls(self):
-        base = {"containers": [{"name": "a", "image": "x",
-                                "readinessProbe": {"grpc": {"port": 1},
-                                                   "periodSeconds": 2}}]}
-        patch = {"containers": [{"name": "a", "readinessProbe": {
-            "grpc": None, "tcpSocket": {"port": "grpc"}}}]}
-        merged = kustomize_lite.strategic_merge(base, patch)
-        self.assertEqual(merged["containers"][0]["readinessProbe"],
-                         {"tcpSocket": {"port": "grpc"}, "periodSeconds": 2})
-        self.assertEqual(merged["containers"][0]["image"], "x")
-
-    def test_deletes_list_items_marked_delete(self):
-        base = {"volumes": [{"name": "a"}, {"name": "b"}]}
-        patch = {"volumes": [{"name": "a", "$patch": "delete"}]}
-        self.assertEqual(kustomize_lite.strategic_merge(base, patch),
-                         {"volumes": [{"name": "b"}]})
-
-
 class BrokenManifestsTest(unittest.TestCase):
     """Each test: copy deploy/, break one thing, expect that error."""
 
@@ -95,7 +76,7 @@ class BrokenManifestsTest(unittest.TestCase):
     def edit(self, relative, mutate):
         """mutate(docs) edits the YAML documents of deploy/<relative>."""
         path = os.path.join(self.deploy, relative)
-        docs = kustomize_lite.load_documents(path)
+        docs = check_manifests.load_documents(path)
         mutate(docs)
         with open(path, "w", encoding="utf-8") as f:
             yaml.safe_dump_all(docs, f, sort_keys=False)
@@ -242,10 +223,15 @@ class BrokenManifestsTest(unittest.TestCase):
             "resources"].append("secret.example.yaml"))
         self.assert_fails_with("secret.example.yaml must stay out")
 
-    def test_unsupported_kustomize_feature(self):
-        self.edit("base/kustomization.yaml", lambda d: d[0].update(
-            commonLabels={"team": "x"}))
-        self.assert_fails_with("not supported by tests/deploy/kustomize_lite")
+    def test_kustomization_that_does_not_render(self):
+        self.edit("base/kustomization.yaml", lambda d: d[0][
+            "resources"].append("no-such-file.yaml"))
+        self.assert_fails_with("kubectl kustomize")
+        self.assert_fails_with("no-such-file.yaml")
+
+    def test_kustomize_command_missing(self):
+        self.assert_fails_with("not on PATH", "--kustomize_cmd",
+                               "no-such-kubectl-0f3a kustomize")
 
 
 def main():

@@ -12,6 +12,8 @@
 #include "service/common/base64.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/seed_requests.h"
+#include "tests/support/shared_gateway_test.h"
 #include "tests/support/wav_builder.h"
 
 namespace lipsync::testing {
@@ -33,33 +35,15 @@ uint64_t Fnv1a64(const std::string& bytes) {
   return h;
 }
 
-class CreatePathTest : public ::testing::Test {
+class CreatePathTest : public SharedGatewayTest {
  protected:
-  static void SetUpTestSuite() {
-    harness_ = new GatewayHarness();
-    absl::Status started = harness_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-  static void TearDownTestSuite() {
-    delete harness_;
-    harness_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(harness_, nullptr);
-    harness_->ClearSimRequests();
-  }
-
   grpc::Status Create(const v1::CreateLipSyncTaskRequest& request,
                       v1::LipSyncTask* task,
                       absl::Duration timeout = absl::Seconds(10)) {
     auto context = ContextWithTimeout(timeout);
     return harness_->stub().CreateLipSyncTask(context.get(), request, task);
   }
-
-  static GatewayHarness* harness_;
 };
-
-GatewayHarness* CreatePathTest::harness_ = nullptr;
 
 TEST_F(CreatePathTest, SeedExampleSucceedsAndSimReceivesExactJson) {
   v1::LipSyncTask task;

@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/seed_requests.h"
 
 namespace lipsync::testing {
 namespace {

@@ -9,6 +9,8 @@
 #include "gtest/gtest.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/seed_requests.h"
+#include "tests/support/shared_gateway_test.h"
 
 namespace lipsync::testing {
 namespace {
@@ -17,21 +19,8 @@ namespace v1 = ::kling::lipsync::v1;
 
 constexpr char kLipSyncPath[] = "/v1/videos/advanced-lip-sync";
 
-class FaultsTest : public ::testing::Test {
+class FaultsTest : public SharedGatewayTest {
  protected:
-  static void SetUpTestSuite() {
-    harness_ = new GatewayHarness();
-    absl::Status started = harness_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-  static void TearDownTestSuite() {
-    delete harness_;
-    harness_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(harness_, nullptr);
-    harness_->ClearSimRequests();
-  }
   void TearDown() override {
     // Whatever the fault did, the next plain call works.
     v1::LipSyncTask task;
@@ -66,10 +55,7 @@ class FaultsTest : public ::testing::Test {
   }
 
   int creates_sent_ = 0;
-  static GatewayHarness* harness_;
 };
-
-GatewayHarness* FaultsTest::harness_ = nullptr;
 
 TEST_F(FaultsTest, HangUntilTheCallerGivesUpIsDeadlineExceeded) {
   grpc::Status s =

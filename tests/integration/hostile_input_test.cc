@@ -15,6 +15,7 @@
 #include "service/common/base64.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/seed_requests.h"
 
 namespace lipsync::testing {
 namespace {

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/seed_requests.h"
 
 namespace lipsync::testing {
 namespace {

@@ -17,6 +17,7 @@
 #include "tests/security/test_pki.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/seed_requests.h"
 
 namespace lipsync::testing {
 namespace {

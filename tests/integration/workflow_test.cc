@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/seed_requests.h"
 
 namespace lipsync::testing {
 namespace {
@@ -278,7 +279,7 @@ TEST_F(WorkflowTest, UpstreamDuplicateExternalTaskIdResolvesToTheExistingTask) {
   const std::string external_id =
       absl::StrCat("ext-", absl::ToUnixNanos(absl::Now()));
   httplib::Client sim("127.0.0.1", harness_->sim_port());
-  nlohmann::json body = nlohmann::json::parse(SeedRequestJson());
+  nlohmann::json body = nlohmann::json::parse(kSeedRequestJson);
   body["external_task_id"] = external_id;
   body["face_choose"][0].erase("sound_file");
   body.erase("callback_url");

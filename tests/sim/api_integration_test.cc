@@ -41,7 +41,7 @@ TEST_F(AuthTest, WrongKeyOrSchemeIs1002) {
   ExpectError(client().Get(kCreatePath, Auth("not-the-key")), 401, 1002);
   ExpectError(client().Get(kCreatePath, {{"Authorization", "Basic sim-key"}}),
               401, 1002);
-  ExpectError(client().Post(kCreatePath, Auth("wrong"), kSeedExample,
+  ExpectError(client().Post(kCreatePath, Auth("wrong"), kSeedRequestJson,
                             "application/json"),
               401, 1002);
 }
@@ -78,7 +78,7 @@ TEST_F(AuthTest, JwtModeChecksSignatureNbfAndExp) {
 using CreateTest = SimTest;
 
 TEST_F(CreateTest, AcceptsTheSeedExampleVerbatim) {
-  auto result = Create(kSeedExample);
+  auto result = Create(kSeedRequestJson);
   ASSERT_TRUE(result);
   ASSERT_EQ(result->status, 200) << result->body;
   EXPECT_EQ(result->get_header_value("Content-Type"), "application/json");
@@ -152,7 +152,7 @@ TEST_F(CreateTest, DuplicateExternalTaskIdIsRefused) {
 
   // Empty external ids never collide.
   for (int i = 0; i < 2; ++i) {
-    auto result = Create(kSeedExample);
+    auto result = Create(kSeedRequestJson);
     ASSERT_TRUE(result);
     EXPECT_EQ(result->status, 200);
   }
@@ -300,7 +300,7 @@ TEST_F(IdentifyTest, IsDeterministicAndChecksItsBody) {
 
 TEST_F(IdentifyTest, StrictSessionsRefuseUnknownSessionsAndFaces) {
   Restart({"--strict_sessions"});
-  ExpectError(Create(kSeedExample), 400, 1201);
+  ExpectError(Create(kSeedRequestJson), 400, 1201);
 
   const json session =
       BodyOf(client().Post(kIdentifyPath, Auth(), R"({"video_id":"v-9"})",

@@ -20,7 +20,7 @@ TEST_F(FaultTest, ErrorAppliesBeforeTheCreate) {
             {"http_status", 503},
             {"code", 5001},
             {"message", "try later"}});
-  auto result = Create(kSeedExample);
+  auto result = Create(kSeedRequestJson);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 503);
   const json body = BodyOf(result);
@@ -28,7 +28,7 @@ TEST_F(FaultTest, ErrorAppliesBeforeTheCreate) {
   EXPECT_EQ(body["message"], "try later");
   EXPECT_EQ(TaskCount(), 0u);  // nothing was created
 
-  auto next = Create(kSeedExample);  // count defaults to 1
+  auto next = Create(kSeedRequestJson);  // count defaults to 1
   ASSERT_TRUE(next);
   EXPECT_EQ(next->status, 200);
 }
@@ -36,14 +36,14 @@ TEST_F(FaultTest, ErrorAppliesBeforeTheCreate) {
 TEST_F(FaultTest, RateLimitSends429With1302AndRetryAfter) {
   AddFault({{"fault", "rate_limit"}, {"retry_after_s", 3}, {"count", 2}});
   for (int i = 0; i < 2; ++i) {
-    auto result = Create(kSeedExample);
+    auto result = Create(kSeedRequestJson);
     ASSERT_TRUE(result);
     EXPECT_EQ(result->status, 429);
     EXPECT_EQ(result->get_header_value("Retry-After"), "3");
     EXPECT_EQ(BodyOf(result)["code"], 1302);
   }
   EXPECT_EQ(TaskCount(), 0u);
-  auto after = Create(kSeedExample);
+  auto after = Create(kSeedRequestJson);
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 200);
 }
@@ -73,7 +73,7 @@ TEST_F(FaultTest, ResetCutsTheAnswerButTheTaskExists) {
 TEST_F(FaultTest, FaultsMatchMethodAndPathInOrder) {
   AddFault({{"fault", "code_in_200"}, {"method", "GET"}, {"code", 5000}});
   AddFault({{"fault", "empty_body"}});
-  auto post = Create(kSeedExample);  // skips the GET-only fault
+  auto post = Create(kSeedRequestJson);  // skips the GET-only fault
   ASSERT_TRUE(post);
   EXPECT_EQ(post->status, 200);
   EXPECT_EQ(post->body, "");

@@ -27,8 +27,8 @@ json Requests(httplib::Client& client, const std::string& query = "") {
 TEST_F(RecordTest, RecordsEveryApiRequestInOrder) {
   httplib::Headers headers = Auth();
   headers.emplace("X-Custom", "yes");
-  ASSERT_TRUE(
-      client().Post(kCreatePath, headers, kSeedExample, "application/json"));
+  ASSERT_TRUE(client().Post(kCreatePath, headers, kSeedRequestJson,
+                            "application/json"));
   ASSERT_TRUE(client().Get(std::string(kCreatePath) + "?pageNum=2", Auth()));
   ASSERT_TRUE(client().Get("/_sim/stats"));  // control calls are not recorded
 
@@ -36,8 +36,8 @@ TEST_F(RecordTest, RecordsEveryApiRequestInOrder) {
   ASSERT_EQ(record.size(), 2u) << record;
   EXPECT_EQ(record[0]["method"], "POST");
   EXPECT_EQ(record[0]["path"], kCreatePath);
-  EXPECT_EQ(record[0]["body"], kSeedExample);
-  EXPECT_EQ(record[0]["body_size"], std::string(kSeedExample).size());
+  EXPECT_EQ(record[0]["body"], kSeedRequestJson);
+  EXPECT_EQ(record[0]["body_size"], std::string(kSeedRequestJson).size());
   EXPECT_EQ(record[0]["headers"]["authorization"], "Bearer sim-key");
   EXPECT_EQ(record[0]["headers"]["content-type"], "application/json");
   EXPECT_EQ(record[0]["headers"]["x-custom"], "yes");

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "nlohmann/json.hpp"
+#include "tests/support/seed_requests.h"
 
 namespace kling_sim_test {
 
@@ -20,26 +21,12 @@ inline httplib::Headers Auth(const std::string& token = kApiKey) {
   return {{"Authorization", "Bearer " + token}};
 }
 
-// The request example of the seed page, verbatim.
-inline constexpr char kSeedExample[] = R"({
-    "session_id": "825465778199224380",
-    "face_choose": [
-        {
-            "face_id": "-1",
-            "audio_id": "825451760499568680",
-            "sound_file": "",
-            "sound_start_time": 0,
-            "sound_end_time": 5000,
-            "sound_insert_time": 1000,
-            "sound_volume": 1.0,
-            "original_audio_volume": 1.0
-        }
-    ],
-    "external_task_id": "",
-    "callback_url": ""
-})";
+// The seed page's request example, verbatim (tests/support/seed_requests.h).
+using ::lipsync::testing::kSeedRequestJson;
 
-inline nlohmann::json SeedJson() { return nlohmann::json::parse(kSeedExample); }
+inline nlohmann::json SeedJson() {
+  return nlohmann::json::parse(kSeedRequestJson);
+}
 
 // The seed example with an external_task_id.
 inline std::string CreateBody(const std::string& external_task_id) {

@@ -28,11 +28,6 @@ std::optional<Detail> FindDetail(const grpc::Status& status) {
 // The set of field paths in the status's BadRequest.
 std::set<std::string> ViolatedFields(const grpc::Status& status);
 
-// The seed's own request example, parsed from its JSON text.
-kling::lipsync::v1::CreateLipSyncTaskRequest SeedRequest();
-// The seed's JSON text, verbatim.
-const char* SeedRequestJson();
-
 }  // namespace lipsync::testing
 
 #endif  // LIPSYNC_TESTS_SUPPORT_GRPC_DETAILS_H_

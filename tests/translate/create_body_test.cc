@@ -8,6 +8,7 @@
 #include "nlohmann/json.hpp"
 #include "service/common/base64.h"
 #include "service/common/limits.h"
+#include "tests/support/seed_requests.h"
 
 namespace lipsync::translate {
 namespace {
@@ -17,32 +18,7 @@ using Json = nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// The request example of the seed page, verbatim.
-constexpr char kSeedExample[] = R"({
-    "session_id": "825465778199224380",
-    "face_choose": [
-        {
-            "face_id": "-1",
-            "audio_id": "825451760499568680",
-            "sound_file": "",
-            "sound_start_time": 0,
-            "sound_end_time": 5000,
-            "sound_insert_time": 1000,
-            "sound_volume": 1.0,
-            "original_audio_volume": 1.0
-        }
-    ],
-    "external_task_id": "",
-    "callback_url": ""
-})";
-
-v1::CreateLipSyncTaskRequest SeedRequest() {
-  v1::CreateLipSyncTaskRequest request;
-  const auto status =
-      google::protobuf::util::JsonStringToMessage(kSeedExample, &request);
-  EXPECT_TRUE(status.ok()) << status;
-  return request;
-}
+using ::lipsync::testing::SeedRequest;
 
 // Parses `body`, failing the test when it is not JSON.
 Json Parse(const std::string& body) {

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "service/common/base64.h"
 #include "service/validation/face_timing_rules.h"
+#include "tests/support/seed_requests.h"
 #include "tests/validation/test_requests.h"
 
 namespace lipsync::validation {
@@ -21,24 +22,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-// The request example of seed-advanced-lip-sync.txt, verbatim.
-constexpr char kSeedExampleJson[] = R"json({
-    "session_id": "825465778199224380",
-    "face_choose": [
-        {
-            "face_id": "-1",
-            "audio_id": "825451760499568680",
-            "sound_file": "",
-            "sound_start_time": 0,
-            "sound_end_time": 5000,
-            "sound_insert_time": 1000,
-            "sound_volume": 1.0,
-            "original_audio_volume": 1.0
-        }
-    ],
-    "external_task_id": "",
-    "callback_url": ""
-})json";
+using ::lipsync::testing::kSeedRequestJson;
 
 FaceChoose& Face(CreateLipSyncTaskRequest& request) {
   return *request.mutable_face_choose(0);
@@ -47,7 +31,7 @@ FaceChoose& Face(CreateLipSyncTaskRequest& request) {
 TEST(CreateRequestValidatorTest, SeedExampleIsValid) {
   CreateLipSyncTaskRequest request;
   ASSERT_TRUE(
-      google::protobuf::util::JsonStringToMessage(kSeedExampleJson, &request)
+      google::protobuf::util::JsonStringToMessage(kSeedRequestJson, &request)
           .ok());
   ASSERT_TRUE(request.face_choose(0).has_sound_start_time());
   EXPECT_THAT(ValidateCreateRequest(request), IsEmpty());
@@ -113,10 +97,10 @@ TEST(CreateRequestValidatorTest, RejectsMoreThanOneFaceButChecksEachEntry) {
   CreateLipSyncTaskRequest request = ValidCreateRequest();
   *request.add_face_choose() = FaceChoose();
   EXPECT_THAT(ValidateCreateRequest(request),
-              testing::Contains(ViolationOf(
+              ::testing::Contains(ViolationOf(
                   "face_choose", "only one face is supported (got 2)")));
   EXPECT_THAT(ValidateCreateRequest(request),
-              testing::Contains(ViolationOf("face_choose[1].face_id")));
+              ::testing::Contains(ViolationOf("face_choose[1].face_id")));
 }
 
 TEST(CreateRequestValidatorTest, TenThousandFacesCostBoundedWork) {
@@ -130,14 +114,13 @@ TEST(CreateRequestValidatorTest, TenThousandFacesCostBoundedWork) {
     total_chars += v.field.size() + v.description.size();
   }
   EXPECT_EQ(count_violations, 1);
-  EXPECT_THAT(got, testing::Contains(
+  EXPECT_THAT(got, ::testing::Contains(
                        ViolationOf("face_choose",
                                    "only one face is supported (got 10000); "
                                    "only the first 16 entries")));
-  EXPECT_THAT(got, testing::Contains(ViolationOf("face_choose[15].face_id")));
-  EXPECT_THAT(
-      got,
-      testing::Not(testing::Contains(ViolationOf("face_choose[16].face_id"))));
+  EXPECT_THAT(got, ::testing::Contains(ViolationOf("face_choose[15].face_id")));
+  EXPECT_THAT(got, ::testing::Not(::testing::Contains(
+                       ViolationOf("face_choose[16].face_id"))));
   EXPECT_LE(got.size(), 1u + 15u * 7u);
   EXPECT_LT(total_chars, 20'000u);
 }

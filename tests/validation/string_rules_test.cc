@@ -186,7 +186,7 @@ TEST(UrlRulesTest, RejectsBrokenUrls) {
   };
   for (const Case& c : cases) {
     FieldViolations got = Url(c.url);
-    EXPECT_THAT(got, testing::Contains(ViolationOf("url", c.expected)))
+    EXPECT_THAT(got, ::testing::Contains(ViolationOf("url", c.expected)))
         << c.url;
   }
 }
@@ -208,7 +208,7 @@ TEST(UrlRulesTest, CredentialsAndBadPortAreBothReported) {
 TEST(UrlRulesTest, DescriptionsDoNotEchoHugeInput) {
   std::string url = "gopher" + std::string(100000, 'x') + "://h/";
   FieldViolations got = Url(url);
-  ASSERT_THAT(got, testing::Not(IsEmpty()));
+  ASSERT_THAT(got, ::testing::Not(IsEmpty()));
   for (const auto& v : got) EXPECT_LT(v.description.size(), 200u);
 }
 

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "kling/lipsync/v1/lipsync.pb.h"
 #include "service/common/field_violation.h"
+#include "tests/support/seed_requests.h"
 
 namespace lipsync {
 
@@ -22,17 +23,7 @@ namespace validation {
 
 // The seed's example request (audio_id source), valid.
 inline kling::lipsync::v1::CreateLipSyncTaskRequest ValidCreateRequest() {
-  kling::lipsync::v1::CreateLipSyncTaskRequest request;
-  request.set_session_id("825465778199224380");
-  auto* face = request.add_face_choose();
-  face->set_face_id("-1");
-  face->set_audio_id("825451760499568680");
-  face->set_sound_start_time(0);
-  face->set_sound_end_time(5000);
-  face->set_sound_insert_time(1000);
-  face->set_sound_volume(1.0);
-  face->set_original_audio_volume(1.0);
-  return request;
+  return ::lipsync::testing::SeedRequest();
 }
 
 inline std::vector<std::string> FieldsOf(const FieldViolations& violations) {
