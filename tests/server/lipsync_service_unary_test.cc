@@ -3,16 +3,20 @@
 // back (answers, validation failures, upstream failures with their details).
 #include <gmock/gmock.h>
 #include <google/protobuf/util/message_differencer.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "service/common/status_details.h"
 #include "tests/server/service_under_test.h"
 #include "tests/server/unary_rpcs.h"
 #include "tests/support/grpc_details.h"
 #include "tests/support/mock_upstream_client.h"
+#include "tests/support/poll.h"
 #include "tests/support/test_statuses.h"
 #include "tests/support/valid_requests.h"
 
@@ -102,6 +106,38 @@ TEST_F(LipSyncServiceUnaryTest, CreateNamesEveryBadFieldAndIsRejectedUnsent) {
   EXPECT_THAT(
       ViolatedFields(status),
       ElementsAre("callback_url", "face_choose[0].face_id", "session_id"));
+}
+
+TEST_F(LipSyncServiceUnaryTest, CreateBytesThatAreNoRequestAreRejectedUnsent) {
+  // Field 1 (session_id) announces 10 bytes; 2 follow.
+  grpc::Slice slice(std::string("\x0a\x0a\x41\x42"));
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  auto context = Context();
+  absl::Mutex mu;
+  std::optional<grpc::Status> status;
+  grpc::GenericStub generic(edge_.channel());
+  generic.UnaryCall(
+      context.get(), "/kling.lipsync.v1.LipSyncService/CreateLipSyncTask",
+      grpc::StubOptions(), &request, &response, [&](grpc::Status done) {
+        absl::MutexLock lock(&mu);
+        status = std::move(done);
+      });
+  const auto finished = [&] {
+    absl::MutexLock lock(&mu);
+    return status.has_value();
+  };
+  if (!testing_util::PollUntil(finished)) {
+    context->TryCancel();  // the callback must not outlive this test
+    testing_util::PollUntil(finished);
+    FAIL() << "no answer";
+  }
+  absl::MutexLock lock(&mu);
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(
+      status->error_message(),
+      ::testing::HasSubstr("not a valid "
+                           "kling.lipsync.v1.CreateLipSyncTaskRequest"));
 }
 
 TEST_F(LipSyncServiceUnaryTest, GetWithBothTaskReferencesIsRejectedUnsent) {

@@ -57,8 +57,8 @@ class ServiceUnderTest {
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
-    stub_ = v1::LipSyncService::NewStub(
-        server_->InProcessChannel(grpc::ChannelArguments()));
+    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
+    stub_ = v1::LipSyncService::NewStub(channel_);
   }
 
   ~ServiceUnderTest() {
@@ -71,6 +71,8 @@ class ServiceUnderTest {
   ServiceUnderTest& operator=(const ServiceUnderTest&) = delete;
 
   v1::LipSyncService::Stub& stub() { return *stub_; }
+  // For callers that send what the stub cannot (e.g. raw bytes).
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
   server::LipSyncService& service() { return *service_; }
   testing_util::FakeScheduler& scheduler() { return scheduler_; }
   workflow::TaskWatchHub& hub() { return *hub_; }
@@ -102,6 +104,7 @@ class ServiceUnderTest {
   std::shared_ptr<workflow::SessionCache> sessions_;
   std::unique_ptr<server::LipSyncService> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::LipSyncService::Stub> stub_;
 };
 
