@@ -15,6 +15,7 @@
 #include "tests/support/grpc_details.h"
 #include "tests/support/held_upstream_client.h"
 #include "tests/support/poll.h"
+#include "tests/support/seed_requests.h"
 #include "tests/support/wav_builder.h"
 
 namespace lipsync::server_testing {

@@ -19,6 +19,7 @@
 #include "tests/support/grpc_details.h"
 #include "tests/support/mock_upstream_client.h"
 #include "tests/support/poll.h"
+#include "tests/support/seed_requests.h"
 #include "tests/support/valid_requests.h"
 
 namespace lipsync::server_testing {

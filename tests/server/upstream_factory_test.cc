@@ -19,6 +19,7 @@
 #include "tests/observability/exposition.h"
 #include "tests/support/fake_scheduler.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/seed_requests.h"
 #include "tests/support/test_statuses.h"
 #include "tests/support/valid_requests.h"
 

@@ -1,6 +1,6 @@
 // One valid request of each read RPC, for tests that need a request the
 // gateway's validation accepts (the create's is SeedRequest() in
-// tests/support/grpc_details.h).
+// tests/support/seed_requests.h).
 #ifndef LIPSYNC_TESTS_SUPPORT_VALID_REQUESTS_H_
 #define LIPSYNC_TESTS_SUPPORT_VALID_REQUESTS_H_
 
