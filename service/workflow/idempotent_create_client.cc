@@ -67,7 +67,9 @@ uint64_t CreateRequestFingerprint(const CreateRequest& request) {
 IdempotentCreateClient::IdempotentCreateClient(
     std::shared_ptr<upstream::UpstreamClient> child,
     const IdempotencyOptions& options, Clock clock)
-    : child_(std::move(child)), options_(options), clock_(std::move(clock)) {}
+    : ForwardingUpstreamClient(std::move(child)),
+      options_(options),
+      clock_(std::move(clock)) {}
 
 void IdempotentCreateClient::CreateLipSyncTask(
     std::shared_ptr<CallContext> call, const CreateRequest& request,
@@ -76,7 +78,7 @@ void IdempotentCreateClient::CreateLipSyncTask(
                               ? request.message().request_id()
                               : request.message().external_task_id();
   if (key.empty()) {
-    child_->CreateLipSyncTask(std::move(call), request, std::move(done));
+    child()->CreateLipSyncTask(std::move(call), request, std::move(done));
     return;
   }
   const uint64_t fingerprint = CreateRequestFingerprint(request);
@@ -139,7 +141,7 @@ void IdempotentCreateClient::StartLeader(const std::string& key,
   // key's waiters, run by CompleteKey only after the child's callback
   // below: so the child (and any decorator holding a reference, such as the
   // retry layer) may use it for the whole exchange.
-  child_->CreateLipSyncTask(
+  child()->CreateLipSyncTask(
       call, request,
       [this, key, external_task_id,
        deadline](absl::StatusOr<v1::LipSyncTask> result) {
@@ -156,10 +158,10 @@ void IdempotentCreateClient::ResolveDuplicate(const std::string& key,
                                               absl::Time deadline) {
   v1::GetLipSyncTaskRequest get;
   get.set_external_task_id(std::move(external_task_id));
-  child_->GetLipSyncTask(std::make_shared<CallContext>(deadline), get,
-                         [this, key](absl::StatusOr<v1::LipSyncTask> task) {
-                           CompleteKey(key, std::move(task));
-                         });
+  child()->GetLipSyncTask(std::make_shared<CallContext>(deadline), get,
+                          [this, key](absl::StatusOr<v1::LipSyncTask> task) {
+                            CompleteKey(key, std::move(task));
+                          });
 }
 
 void IdempotentCreateClient::CompleteKey(

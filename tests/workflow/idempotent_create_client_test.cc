@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/status_details.h"
+#include "tests/support/mock_upstream_client.h"
 
 namespace lipsync::workflow {
 namespace {
@@ -192,6 +193,50 @@ TEST_F(IdempotentCreateClientTest, MemoryIsBoundedByMaxEntries) {
     upstream_->pending_creates.back()(Task(key));
   }
   EXPECT_EQ(client_.entries(), 2u);
+}
+
+// Creates are this decorator's only business: every other operation reaches
+// the child as it came (the same call and request objects), and its outcome
+// comes back unchanged.
+TEST(IdempotentCreateClientPassThroughTest, OtherOperationsReachTheChild) {
+  using ::testing::_;
+  using ::testing::Ref;
+  using testing_util::CompleteWith;
+  auto child = std::make_shared<
+      ::testing::StrictMock<testing_util::MockUpstreamClient>>();
+  IdempotentCreateClient client(child, IdempotencyOptions{});
+  auto call = std::make_shared<CallContext>(absl::InfiniteFuture());
+
+  v1::IdentifyFaceRequest identify;
+  identify.set_video_id("v");
+  v1::IdentifyFaceResponse faces;
+  faces.set_session_id("s");
+  EXPECT_CALL(*child, IdentifyFace(call, Ref(identify), _))
+      .WillOnce(CompleteWith<v1::IdentifyFaceResponse>(faces));
+  v1::GetLipSyncTaskRequest get;
+  get.set_task_id("t");
+  EXPECT_CALL(*child, GetLipSyncTask(call, Ref(get), _))
+      .WillOnce(CompleteWith<v1::LipSyncTask>(Task("t")));
+  v1::ListLipSyncTasksRequest list;
+  list.set_page_size(3);
+  EXPECT_CALL(*child, ListLipSyncTasks(call, Ref(list), _))
+      .WillOnce(CompleteWith<v1::ListLipSyncTasksResponse>(
+          absl::NotFoundError("none")));
+
+  std::vector<std::string> outcomes;
+  client.IdentifyFace(call, identify,
+                      [&](absl::StatusOr<v1::IdentifyFaceResponse> r) {
+                        outcomes.push_back(r->session_id());
+                      });
+  client.GetLipSyncTask(call, get, [&](absl::StatusOr<v1::LipSyncTask> r) {
+    outcomes.push_back(r->task_id());
+  });
+  client.ListLipSyncTasks(call, list,
+                          [&](absl::StatusOr<v1::ListLipSyncTasksResponse> r) {
+                            outcomes.push_back(r.status().ToString());
+                          });
+  EXPECT_THAT(outcomes, ::testing::ElementsAre("s", "t", "NOT_FOUND: none"));
+  EXPECT_EQ(client.entries(), 0u);
 }
 
 }  // namespace
