@@ -86,6 +86,9 @@ void IdempotentCreateClient::CreateLipSyncTask(
   enum class Action { kLead, kJoined, kReplay, kConflict };
   Action action = Action::kLead;
   v1::LipSyncTask replay;
+  // The caller's callback when it is answered here (conflict, replay), run
+  // after the lock is released.
+  Done answer_now;
   {
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(key);
@@ -100,23 +103,25 @@ void IdempotentCreateClient::CreateLipSyncTask(
       entry.fingerprint = fingerprint;
       entry.waiters.push_back(std::move(done));
     } else if (it->second.fingerprint != fingerprint) {
+      answer_now = std::move(done);
       action = Action::kConflict;
     } else if (!it->second.completed) {
       it->second.waiters.push_back(std::move(done));
       action = Action::kJoined;
     } else {
       replay = it->second.task;
+      answer_now = std::move(done);
       action = Action::kReplay;
     }
   }
   switch (action) {
     case Action::kConflict:
-      done(KeyReused(key));
+      answer_now(KeyReused(key));
       return;
     case Action::kJoined:
       return;
     case Action::kReplay:
-      done(std::move(replay));
+      answer_now(std::move(replay));
       return;
     case Action::kLead:
       break;
