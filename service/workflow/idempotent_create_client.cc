@@ -1,9 +1,9 @@
 #include "service/workflow/idempotent_create_client.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/hash/hash.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/status_details.h"
 #include "service/translate/kling_error.h"
@@ -25,21 +25,9 @@ absl::Status KeyReused(const std::string& key) {
 // True when the upstream refused the create because the external_task_id
 // already names a task: the task exists, so read it instead.
 bool IsDuplicateRefusal(const absl::Status& status) {
-  if (status.code() != absl::StatusCode::kInvalidArgument) return false;
-  auto info = GetErrorInfo(status);
-  if (!info || info->domain() != kUpstreamErrorDomain) return false;
-  translate::UpstreamError error;
-  const auto& md = info->metadata();
-  auto get = [&md](const char* key) {
-    auto it = md.find(key);
-    return it == md.end() ? std::string() : it->second;
-  };
-  if (!absl::SimpleAtoi(get("kling_code"), &error.code)) return false;
-  if (!absl::SimpleAtoi(get("http_status"), &error.http_status)) {
-    error.http_status = 0;
-  }
-  error.message = get("kling_message");
-  return translate::IsDuplicateExternalTaskId(error);
+  const std::optional<translate::UpstreamError> error =
+      translate::UpstreamErrorOf(status);
+  return error.has_value() && translate::IsDuplicateExternalTaskId(*error);
 }
 
 }  // namespace
