@@ -35,8 +35,11 @@ struct IdempotencyOptions {
   absl::Duration ttl = absl::Hours(24);
 };
 
-// A digest of everything in the request except `request_id`: two requests
-// with the same key must have the same fingerprint.
+// A digest of every field of the request but `request_id`, found by
+// reflection (a field added to the schema counts without a change here),
+// with each face's audio read from the request's Cord (its content, however
+// chunked; the message's own `sound_file_bytes` is not read). Requests equal
+// in all those fields have equal fingerprints within this process.
 uint64_t CreateRequestFingerprint(const CreateRequest& request);
 
 class IdempotentCreateClient final : public upstream::ForwardingUpstreamClient {
