@@ -30,7 +30,7 @@ UpstreamOutcomeLabels LabelsForOutcome(const absl::Status& status) {
 MetricsUpstreamClient::MetricsUpstreamClient(
     std::shared_ptr<upstream::UpstreamClient> child,
     std::shared_ptr<GatewayMetrics> metrics, std::function<absl::Time()> clock)
-    : child_(std::move(child)),
+    : ForwardingUpstreamClient(std::move(child)),
       metrics_(std::move(metrics)),
       clock_(std::move(clock)) {}
 
@@ -53,31 +53,31 @@ void MetricsUpstreamClient::IdentifyFace(
     std::shared_ptr<CallContext> call,
     const upstream::v1::IdentifyFaceRequest& request,
     upstream::UpstreamCallback<upstream::v1::IdentifyFaceResponse> done) {
-  child_->IdentifyFace(std::move(call), request,
-                       Measured("IdentifyFace", std::move(done)));
+  child()->IdentifyFace(std::move(call), request,
+                        Measured("IdentifyFace", std::move(done)));
 }
 
 void MetricsUpstreamClient::CreateLipSyncTask(
     std::shared_ptr<CallContext> call, const CreateRequest& request,
     upstream::UpstreamCallback<upstream::v1::LipSyncTask> done) {
-  child_->CreateLipSyncTask(std::move(call), request,
-                            Measured("CreateLipSyncTask", std::move(done)));
+  child()->CreateLipSyncTask(std::move(call), request,
+                             Measured("CreateLipSyncTask", std::move(done)));
 }
 
 void MetricsUpstreamClient::GetLipSyncTask(
     std::shared_ptr<CallContext> call,
     const upstream::v1::GetLipSyncTaskRequest& request,
     upstream::UpstreamCallback<upstream::v1::LipSyncTask> done) {
-  child_->GetLipSyncTask(std::move(call), request,
-                         Measured("GetLipSyncTask", std::move(done)));
+  child()->GetLipSyncTask(std::move(call), request,
+                          Measured("GetLipSyncTask", std::move(done)));
 }
 
 void MetricsUpstreamClient::ListLipSyncTasks(
     std::shared_ptr<CallContext> call,
     const upstream::v1::ListLipSyncTasksRequest& request,
     upstream::UpstreamCallback<upstream::v1::ListLipSyncTasksResponse> done) {
-  child_->ListLipSyncTasks(std::move(call), request,
-                           Measured("ListLipSyncTasks", std::move(done)));
+  child()->ListLipSyncTasks(std::move(call), request,
+                            Measured("ListLipSyncTasks", std::move(done)));
 }
 
 }  // namespace lipsync::observability

@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "service/observability/gateway_metrics.h"
-#include "service/upstream/upstream_client.h"
+#include "service/upstream/forwarding_upstream_client.h"
 
 namespace lipsync::observability {
 
@@ -38,7 +38,7 @@ UpstreamOutcomeLabels LabelsForOutcome(const absl::Status& status);
 // breaker — Retrying(CircuitBreaking(Metrics(Kling))) — so that each HTTP
 // exchange is counted once with its own HTTP status, and calls the breaker
 // refuses (which never reach Kling) are not counted as upstream requests.
-class MetricsUpstreamClient final : public upstream::UpstreamClient {
+class MetricsUpstreamClient final : public upstream::ForwardingUpstreamClient {
  public:
   // `clock` times the calls (injected for tests).
   MetricsUpstreamClient(std::shared_ptr<upstream::UpstreamClient> child,
@@ -68,7 +68,6 @@ class MetricsUpstreamClient final : public upstream::UpstreamClient {
   upstream::UpstreamCallback<T> Measured(absl::string_view operation,
                                          upstream::UpstreamCallback<T> done);
 
-  const std::shared_ptr<upstream::UpstreamClient> child_;
   const std::shared_ptr<GatewayMetrics> metrics_;
   const std::function<absl::Time()> clock_;
 };

@@ -10,7 +10,8 @@ using upstream::UpstreamCallback;
 CircuitBreakingUpstreamClient::CircuitBreakingUpstreamClient(
     std::shared_ptr<upstream::UpstreamClient> child,
     std::shared_ptr<CircuitBreaker> breaker)
-    : child_(std::move(child)), breaker_(std::move(breaker)) {}
+    : ForwardingUpstreamClient(std::move(child)),
+      breaker_(std::move(breaker)) {}
 
 template <typename Request, typename Response>
 void CircuitBreakingUpstreamClient::Gate(Method<Request, Response> method,
@@ -23,12 +24,12 @@ void CircuitBreakingUpstreamClient::Gate(Method<Request, Response> method,
     return;
   }
   // The completion shares the breaker, so it may outlive this decorator.
-  ((*child_).*method)(std::move(call), request,
-                      [breaker = breaker_, done = std::move(done)](
-                          absl::StatusOr<Response> outcome) {
-                        breaker->Record(outcome.status());
-                        done(std::move(outcome));
-                      });
+  ((*child()).*method)(std::move(call), request,
+                       [breaker = breaker_, done = std::move(done)](
+                           absl::StatusOr<Response> outcome) {
+                         breaker->Record(outcome.status());
+                         done(std::move(outcome));
+                       });
 }
 
 void CircuitBreakingUpstreamClient::IdentifyFace(

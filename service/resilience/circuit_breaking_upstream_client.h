@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "service/resilience/circuit_breaker.h"
-#include "service/upstream/upstream_client.h"
+#include "service/upstream/forwarding_upstream_client.h"
 
 namespace lipsync::resilience {
 
@@ -18,7 +18,8 @@ namespace lipsync::resilience {
 // `done` runs with it unchanged (on the thread `child` completes on). Calls
 // in flight share the breaker, so the decorator may be destroyed before they
 // finish (`child` must then live on until they do, as usual).
-class CircuitBreakingUpstreamClient final : public upstream::UpstreamClient {
+class CircuitBreakingUpstreamClient final
+    : public upstream::ForwardingUpstreamClient {
  public:
   CircuitBreakingUpstreamClient(std::shared_ptr<upstream::UpstreamClient> child,
                                 std::shared_ptr<CircuitBreaker> breaker);
@@ -51,7 +52,6 @@ class CircuitBreakingUpstreamClient final : public upstream::UpstreamClient {
   void Gate(Method<Request, Response> method, std::shared_ptr<CallContext> call,
             const Request& request, upstream::UpstreamCallback<Response> done);
 
-  const std::shared_ptr<upstream::UpstreamClient> child_;
   const std::shared_ptr<CircuitBreaker> breaker_;
 };
 

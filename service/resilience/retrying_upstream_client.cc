@@ -13,6 +13,8 @@ using upstream::UpstreamCallback;
 using upstream::UpstreamClient;
 
 struct RetryingUpstreamClient::Shared {
+  // The base's child, held here too: attempts 2+ start on the Scheduler,
+  // possibly after the decorator is gone.
   std::shared_ptr<UpstreamClient> child;
   Scheduler* scheduler;
   RetryOptions options;
@@ -212,8 +214,9 @@ RetryingUpstreamClient::RetryingUpstreamClient(
     std::shared_ptr<UpstreamClient> child, Scheduler* scheduler,
     const RetryOptions& options, std::shared_ptr<RetryBudget> budget,
     UniformRandom random, std::shared_ptr<RetryObserver> observer)
-    : shared_(std::make_shared<const Shared>(Shared{
-          std::move(child), scheduler, options,
+    : ForwardingUpstreamClient(std::move(child)),
+      shared_(std::make_shared<const Shared>(Shared{
+          this->child(), scheduler, options,
           budget ? std::move(budget)
                  : std::make_shared<RetryBudget>(
                        options, [scheduler] { return scheduler->Now(); }),

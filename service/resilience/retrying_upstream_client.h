@@ -11,7 +11,7 @@
 #include "service/resilience/retry_budget.h"
 #include "service/resilience/retry_policy.h"
 #include "service/resilience/scheduler.h"
-#include "service/upstream/upstream_client.h"
+#include "service/upstream/forwarding_upstream_client.h"
 
 namespace lipsync::resilience {
 
@@ -54,7 +54,7 @@ class RetryObserver {
 // only the CreateRequest view is copied (its audio may be ~7 MB, shared by
 // its Cords, and it is re-sent only when it provably never left): the
 // message must stay valid until `done` runs, as the gateway's edge keeps it.
-class RetryingUpstreamClient final : public upstream::UpstreamClient {
+class RetryingUpstreamClient final : public upstream::ForwardingUpstreamClient {
  public:
   // `scheduler` is not owned. `budget` may be shared between clients; null
   // makes one from `options` on the scheduler's clock. `random` must be

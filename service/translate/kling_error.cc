@@ -4,9 +4,12 @@
 #include <initializer_list>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/rpc/error_details.pb.h"
 #include "service/common/status_details.h"
 #include "service/translate/error_reasons.h"
@@ -112,6 +115,66 @@ bool ContainsAny(absl::string_view text,
   });
 }
 
+// The payload behind UpstreamErrorOf. Not a type.googleapis.com URL, so the
+// edge does not turn it into a detail for the caller (server/grpc_status.cc).
+constexpr absl::string_view kUpstreamErrorPayload =
+    "lipsync-gateway/translate.UpstreamError";
+
+// Varints and length-prefixed strings, in the struct's order; read back only
+// in this process, by DecodeUpstreamError.
+absl::Cord EncodeUpstreamError(const UpstreamError& error) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.WriteVarint64(static_cast<uint64_t>(int64_t{error.http_status}));
+    coded.WriteVarint64(static_cast<uint64_t>(error.code));
+    for (const std::string* text : {&error.message, &error.request_id}) {
+      coded.WriteVarint32(static_cast<uint32_t>(text->size()));
+      coded.WriteString(*text);
+    }
+    coded.WriteVarint32(error.retry_after.has_value() ? 1 : 0);
+    if (error.retry_after.has_value()) {
+      coded.WriteVarint64(
+          static_cast<uint64_t>(absl::ToInt64Nanoseconds(*error.retry_after)));
+    }
+  }
+  return absl::Cord(std::move(out));
+}
+
+std::optional<UpstreamError> DecodeUpstreamError(const absl::Cord& payload) {
+  const std::string flat(payload);
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t*>(flat.data()),
+      static_cast<int>(flat.size()));
+  UpstreamError error;
+  uint64_t http_status = 0;
+  uint64_t code = 0;
+  if (!in.ReadVarint64(&http_status) || !in.ReadVarint64(&code)) {
+    return std::nullopt;
+  }
+  error.http_status = static_cast<int>(static_cast<int64_t>(http_status));
+  error.code = static_cast<int64_t>(code);
+  for (std::string* text : {&error.message, &error.request_id}) {
+    uint32_t size = 0;
+    if (!in.ReadVarint32(&size) ||
+        !in.ReadString(text, static_cast<int>(size))) {
+      return std::nullopt;
+    }
+  }
+  uint32_t has_retry_after = 0;
+  if (!in.ReadVarint32(&has_retry_after)) return std::nullopt;
+  if (has_retry_after != 0) {
+    uint64_t nanos = 0;
+    if (!in.ReadVarint64(&nanos)) return std::nullopt;
+    error.retry_after = absl::Nanoseconds(static_cast<int64_t>(nanos));
+  }
+  if (in.CurrentPosition() != static_cast<int>(flat.size())) {
+    return std::nullopt;
+  }
+  return error;
+}
+
 }  // namespace
 
 absl::Status UpstreamErrorToStatus(const UpstreamError& error) {
@@ -151,7 +214,18 @@ absl::Status UpstreamErrorToStatus(const UpstreamError& error) {
       status = WithRetryDelay(std::move(status), absl::Seconds(1));
     }
   }
+  UpstreamError carried = error;
+  carried.message = message;
+  carried.request_id = request_id;
+  status.SetPayload(kUpstreamErrorPayload, EncodeUpstreamError(carried));
   return status;
+}
+
+std::optional<UpstreamError> UpstreamErrorOf(const absl::Status& status) {
+  // absl::optional: Debian's Abseil does not alias it to std::optional.
+  const auto payload = status.GetPayload(kUpstreamErrorPayload);
+  if (!payload.has_value()) return std::nullopt;
+  return DecodeUpstreamError(*payload);
 }
 
 bool IsDuplicateExternalTaskId(const UpstreamError& error) {

@@ -59,6 +59,15 @@ inline constexpr std::size_t kMaxKlingMessageBytes = 256;
 // request_id abc)". Never returns OK.
 absl::Status UpstreamErrorToStatus(const UpstreamError& error);
 
+// The UpstreamError that UpstreamErrorToStatus built `status` from, carried
+// in the status as a payload of the gateway's own (not a google.rpc detail:
+// callers never see it): http_status, code and retry_after as given;
+// message and request_id as the ErrorInfo holds them (valid UTF-8, at most
+// kMaxKlingMessageBytes and 128 bytes); retry_after to the nanosecond.
+// nullopt for any status that UpstreamErrorToStatus did not build (OK, a
+// transport failure, a status with only a look-alike ErrorInfo).
+std::optional<UpstreamError> UpstreamErrorOf(const absl::Status& status);
+
 // True when the upstream refused a create because its `external_task_id`
 // already exists: code 1200/1201 and a message that names the external task
 // id (any spelling: external_task_id, "external task id", externalTaskId)

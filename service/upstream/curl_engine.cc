@@ -5,28 +5,29 @@
 
 namespace lipsync::upstream {
 
-CurlEngine::CurlEngine(const CurlEngineOptions& options)
-    : options_(options), share_(nullptr) {
+CurlEngine::CurlEngine(const CurlEngineOptions& options) : options_(options) {
   // Reference-counted and thread-safe in libcurl ≥ 7.84.
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  share_ = curl_share_init();
-  curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &CurlEngine::Lock);
-  curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &CurlEngine::Unlock);
-  curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+  share_.reset(curl_share_init());
+  CURLSH* const share = share_.get();
+  curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &CurlEngine::Lock);
+  curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &CurlEngine::Unlock);
+  curl_share_setopt(share, CURLSHOPT_USERDATA, this);
   // DNS and TLS sessions are safe to share across threads; the connection
   // pool is not (each I/O loop's multi handle keeps its own).
-  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   const int threads = std::max(1, options_.io_threads);
   for (int i = 0; i < threads; ++i) {
-    loops_.push_back(std::make_unique<CurlIoLoop>(options_, share_));
+    loops_.push_back(std::make_unique<CurlIoLoop>(options_, share));
   }
 }
 
 CurlEngine::~CurlEngine() {
   Stop();
   loops_.clear();
-  curl_share_cleanup(share_);
+  share_.reset();
+  // Last: it balances the constructor's curl_global_init.
   curl_global_cleanup();
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "service/upstream/curl_engine_options.h"
+#include "service/upstream/curl_handles.h"
 #include "service/upstream/curl_io_loop.h"
 #include "service/upstream/http_transport.h"
 
@@ -19,7 +20,8 @@ namespace lipsync::upstream {
 class CurlEngine final : public HttpTransport {
  public:
   explicit CurlEngine(const CurlEngineOptions& options);
-  // Stops the I/O threads (Stop) and frees libcurl's shared caches.
+  // Stops the I/O threads (Stop), frees the loops, then libcurl's shared
+  // caches.
   ~CurlEngine() override;
 
   // Stops and joins the I/O threads: transfers still in flight fail with
@@ -50,7 +52,9 @@ class CurlEngine final : public HttpTransport {
   const CurlEngineOptions options_;
   // One mutex per kind of shared data, as libcurl's share interface expects.
   std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks_;
-  CURLSH* share_;
+  // Freed by the destructor, after the loops (their easy handles use it)
+  // and before share_locks_ (cleanup may lock).
+  CurlSharePtr share_;
   std::vector<std::unique_ptr<CurlIoLoop>> loops_;
 };
 

@@ -31,19 +31,22 @@ CurlIoLoop::CurlIoLoop(const CurlEngineOptions& options, CURLSH* share)
   // cache follows the load and never closes a connection that the next
   // call could reuse (a 256 cap closed 1,847-3,820 of them in 6-10 s of S3).
   const long cache = ConnectionCacheSize(options_);
-  if (cache > 0) curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, cache);
-  curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &CurlIoLoop::OnSocket);
-  curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &CurlIoLoop::OnTimer);
-  curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  CURLM* const multi = multi_.get();
+  if (cache > 0) curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, cache);
+  curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &CurlIoLoop::OnSocket);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &CurlIoLoop::OnTimer);
+  curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
   thread_ = std::thread([this] { Run(); });
 }
 
 CurlIoLoop::~CurlIoLoop() {
   Stop();
-  for (CURL* easy : idle_easy_) curl_easy_cleanup(easy);
-  curl_multi_cleanup(multi_);
+  // Run has emptied active_. The idle easy handles go first, then the multi
+  // handle, while poll_ still lives for the sockets its cache closes.
+  idle_easy_.clear();
+  multi_.reset();
 }
 
 void CurlIoLoop::Stop() {
@@ -127,7 +130,7 @@ void CurlIoLoop::Run() {
       const int mask = (ready.readable ? CURL_CSELECT_IN : 0) |
                        (ready.writable ? CURL_CSELECT_OUT : 0) |
                        (ready.failed ? CURL_CSELECT_ERR : 0);
-      curl_multi_socket_action(multi_, ready.fd, mask, &running);
+      curl_multi_socket_action(multi_.get(), ready.fd, mask, &running);
     }
     ReapFinished();
     StartPending();
@@ -136,12 +139,12 @@ void CurlIoLoop::Run() {
   }
   // Shutdown: whatever is still in flight ends now, with a clear status.
   StartPending();
-  for (auto& [easy, transfer] : active_) {
-    curl_multi_remove_handle(multi_, easy);
+  for (auto& [easy, active] : active_) {
+    curl_multi_remove_handle(multi_.get(), easy);
     Finished();
-    transfer->Fail(absl::UnavailableError("gateway is shutting down"));
-    curl_easy_cleanup(easy);
+    active.transfer->Fail(absl::UnavailableError("gateway is shutting down"));
   }
+  // Frees each easy handle, then its transfer (Active's member order).
   active_.clear();
 }
 
@@ -155,10 +158,16 @@ void CurlIoLoop::StartPending() {
     cancels.swap(cancels_);
   }
   for (auto& transfer : incoming) {
-    CURL* easy = AcquireEasy();
-    absl::Status configured = transfer->Configure(easy, share_, options_);
+    CurlEasyPtr easy = AcquireEasy();
+    if (easy == nullptr) {
+      Finished();
+      transfer->Fail(
+          absl::ResourceExhaustedError("libcurl could not allocate a handle"));
+      continue;
+    }
+    absl::Status configured = transfer->Configure(easy.get(), share_, options_);
     if (!configured.ok()) {
-      ReleaseEasy(easy);
+      ReleaseEasy(std::move(easy));
       Finished();
       transfer->Fail(std::move(configured));
       continue;
@@ -166,23 +175,24 @@ void CurlIoLoop::StartPending() {
     // Connection sockets: parkable in the epoll set while idle, forgotten
     // when libcurl closes them (EventPoll::MarkParkable). A connection keeps
     // the callbacks of the handle that opened it.
-    curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION,
+    CURL* const handle = easy.get();
+    curl_easy_setopt(handle, CURLOPT_SOCKOPTFUNCTION,
                      &CurlIoLoop::OnSocketOpened);
-    curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, this);
-    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION,
+    curl_easy_setopt(handle, CURLOPT_SOCKOPTDATA, this);
+    curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION,
                      &CurlIoLoop::OnSocketClosing);
-    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
+    curl_easy_setopt(handle, CURLOPT_CLOSESOCKETDATA, this);
     // Arms libcurl's timer at 0: RunDueTimer starts the transfer.
-    curl_multi_add_handle(multi_, easy);
-    active_.emplace(easy, std::move(transfer));
+    curl_multi_add_handle(multi_.get(), handle);
+    active_.emplace(handle, Active{std::move(transfer), std::move(easy)});
   }
   for (auto& weak : cancels) {
     std::shared_ptr<CurlTransfer> transfer = weak.lock();
     if (transfer == nullptr) continue;
     auto it = active_.find(transfer->easy());
-    if (it == active_.end() || it->second != transfer) continue;
-    curl_multi_remove_handle(multi_, it->first);
-    ReleaseEasy(it->first);
+    if (it == active_.end() || it->second.transfer != transfer) continue;
+    curl_multi_remove_handle(multi_.get(), it->first);
+    ReleaseEasy(std::move(it->second.easy));
     active_.erase(it);
     Finished();
     transfer->Fail(absl::CancelledError("call cancelled by the caller"));
@@ -194,7 +204,7 @@ void CurlIoLoop::RunDueTimer() {
   // Disarmed first: the action below may arm it again through OnTimer.
   timer_armed_ = false;
   int running = 0;
-  curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+  curl_multi_socket_action(multi_.get(), CURL_SOCKET_TIMEOUT, 0, &running);
 }
 
 int CurlIoLoop::WaitTimeoutMs() const {
@@ -249,19 +259,19 @@ int CurlIoLoop::OnTimer(CURLM*, long timeout_ms, void* self) {
 
 void CurlIoLoop::ReapFinished() {
   int queued = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+  while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &queued)) {
     if (msg->msg != CURLMSG_DONE) continue;
     CURL* easy = msg->easy_handle;
     const CURLcode result = msg->data.result;
     auto it = active_.find(easy);
     if (it == active_.end()) continue;
-    std::shared_ptr<CurlTransfer> transfer = std::move(it->second);
+    Active active = std::move(it->second);
     active_.erase(it);
-    curl_multi_remove_handle(multi_, easy);
+    curl_multi_remove_handle(multi_.get(), easy);
     Finished();
     // Complete before releasing the handle: it reads CURLINFO from it.
-    transfer->Complete(result);
-    ReleaseEasy(easy);
+    active.transfer->Complete(result);
+    ReleaseEasy(std::move(active.easy));
   }
 }
 
@@ -269,20 +279,17 @@ void CurlIoLoop::Finished() {
   active_count_.fetch_sub(1, std::memory_order_relaxed);
 }
 
-CURL* CurlIoLoop::AcquireEasy() {
-  if (idle_easy_.empty()) return curl_easy_init();
-  CURL* easy = idle_easy_.back();
+CurlEasyPtr CurlIoLoop::AcquireEasy() {
+  if (idle_easy_.empty()) return CurlEasyPtr(curl_easy_init());
+  CurlEasyPtr easy = std::move(idle_easy_.back());
   idle_easy_.pop_back();
   return easy;
 }
 
-void CurlIoLoop::ReleaseEasy(CURL* easy) {
-  if (idle_easy_.size() >= kMaxIdleEasyHandles) {
-    curl_easy_cleanup(easy);
-    return;
-  }
-  curl_easy_reset(easy);
-  idle_easy_.push_back(easy);
+void CurlIoLoop::ReleaseEasy(CurlEasyPtr easy) {
+  if (idle_easy_.size() >= kMaxIdleEasyHandles) return;  // freed here
+  curl_easy_reset(easy.get());
+  idle_easy_.push_back(std::move(easy));
 }
 
 }  // namespace lipsync::upstream

@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "service/upstream/curl_engine_options.h"
+#include "service/upstream/curl_handles.h"
 #include "service/upstream/curl_transfer.h"
 #include "service/upstream/event_poll.h"
 
@@ -27,7 +28,8 @@ class CurlIoLoop {
  public:
   // `share` (DNS + TLS session cache) must outlive the loop.
   CurlIoLoop(const CurlEngineOptions& options, CURLSH* share);
-  // Stops the thread (Stop) and frees the multi handle.
+  // Stops the thread (Stop), then frees the idle easy handles and the multi
+  // handle, in that order.
   ~CurlIoLoop();
   CurlIoLoop(const CurlIoLoop&) = delete;
   CurlIoLoop& operator=(const CurlIoLoop&) = delete;
@@ -78,12 +80,26 @@ class CurlIoLoop {
   static int OnSocketOpened(void* self, curl_socket_t socket,
                             curlsocktype purpose);
   static int OnSocketClosing(void* self, curl_socket_t socket);
-  CURL* AcquireEasy();
-  void ReleaseEasy(CURL* easy);
+  // A reset handle from the idle ones, or a new one; null when libcurl
+  // cannot allocate one.
+  CurlEasyPtr AcquireEasy();
+  // Keeps `easy` for reuse (reset), or frees it when enough are kept. It
+  // must not be in the multi handle.
+  void ReleaseEasy(CurlEasyPtr easy);
+
+  // A transfer in the multi handle, and the easy handle it runs on. The
+  // handle is declared last so that it is freed first, while the transfer
+  // (whose header list it points to) still lives.
+  struct Active {
+    std::shared_ptr<CurlTransfer> transfer;
+    CurlEasyPtr easy;
+  };
 
   const CurlEngineOptions options_;
   CURLSH* const share_;
-  CURLM* const multi_;
+  // Freed by the destructor, after every easy handle and before poll_: its
+  // connection cache closes sockets through OnSocketClosing, into poll_.
+  CurlMultiPtr multi_;
 
   mutable absl::Mutex mu_;
   std::vector<std::shared_ptr<CurlTransfer>> incoming_ ABSL_GUARDED_BY(mu_);
@@ -102,8 +118,9 @@ class CurlIoLoop {
 
   // Loop-thread only.
   EventPoll poll_;
-  absl::flat_hash_map<CURL*, std::shared_ptr<CurlTransfer>> active_;
-  std::vector<CURL*> idle_easy_;
+  // Keyed by the easy handle's address (what curl_multi_info_read reports).
+  absl::flat_hash_map<CURL*, Active> active_;
+  std::vector<CurlEasyPtr> idle_easy_;
   // libcurl's timer: when it wants curl_multi_socket_action(TIMEOUT) next.
   bool timer_armed_ = false;
   std::chrono::steady_clock::time_point timer_due_;

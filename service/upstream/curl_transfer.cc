@@ -31,6 +31,11 @@ absl::Status NoTimeLeft() {
       info);
 }
 
+absl::Status HeadersNotAllocated() {
+  return absl::ResourceExhaustedError(
+      "libcurl could not allocate the upstream request's headers");
+}
+
 }  // namespace
 
 CurlTransfer::CurlTransfer(HttpRequest request,
@@ -38,10 +43,6 @@ CurlTransfer::CurlTransfer(HttpRequest request,
     : request_(std::move(request)),
       call_(std::move(call)),
       done_(std::move(done)) {}
-
-CurlTransfer::~CurlTransfer() {
-  if (headers_ != nullptr) curl_slist_free_all(headers_);
-}
 
 absl::Status CurlTransfer::Configure(CURL* easy, CURLSH* share,
                                      const CurlEngineOptions& options) {
@@ -58,14 +59,14 @@ absl::Status CurlTransfer::Configure(CURL* easy, CURLSH* share,
   deadline_was_binding_ = connect_ms == total_ms;
 
   for (const std::string& line : request_.headers) {
-    headers_ = curl_slist_append(headers_, line.c_str());
+    if (!AppendToSlist(&headers_, line.c_str())) return HeadersNotAllocated();
   }
   // libcurl would add "Expect: 100-continue" to POSTs over 1 MiB and stall up
   // to a second waiting for a server that ignores it.
-  headers_ = curl_slist_append(headers_, "Expect:");
+  if (!AppendToSlist(&headers_, "Expect:")) return HeadersNotAllocated();
 
   curl_easy_setopt(easy, CURLOPT_URL, request_.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_.get());
   curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_SHARE, share);

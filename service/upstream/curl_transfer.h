@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "service/common/call_context.h"
 #include "service/upstream/curl_engine_options.h"
+#include "service/upstream/curl_handles.h"
 #include "service/upstream/http_transport.h"
 
 namespace lipsync::upstream {
@@ -20,12 +21,12 @@ class CurlTransfer {
  public:
   CurlTransfer(HttpRequest request, std::shared_ptr<CallContext> call,
                HttpCallback done);
-  ~CurlTransfer();
   CurlTransfer(const CurlTransfer&) = delete;
   CurlTransfer& operator=(const CurlTransfer&) = delete;
 
   // Sets every option of `easy` for this exchange. Fails (without sending)
-  // when the call's deadline leaves no time.
+  // when the call's deadline leaves no time, or when libcurl cannot allocate
+  // the header list. `easy` is not owned; the transfer must outlive its use.
   absl::Status Configure(CURL* easy, CURLSH* share,
                          const CurlEngineOptions& options);
 
@@ -50,8 +51,9 @@ class CurlTransfer {
   HttpRequest request_;
   std::shared_ptr<CallContext> call_;
   HttpCallback done_;
-  CURL* easy_ = nullptr;
-  curl_slist* headers_ = nullptr;
+  CURL* easy_ = nullptr;  // not owned: the I/O loop's
+  // CURLOPT_HTTPHEADER of easy_.
+  CurlSlistPtr headers_;
   // A small POST body that is not one literal piece, built (see Configure)
   // for CURLOPT_POSTFIELDS.
   std::string inline_body_;

@@ -1,10 +1,15 @@
 #include "service/workflow/idempotent_create_client.h"
 
+#include <algorithm>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/hash/hash.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "service/common/status_details.h"
 #include "service/translate/kling_error.h"
 
@@ -25,49 +30,175 @@ absl::Status KeyReused(const std::string& key) {
 // True when the upstream refused the create because the external_task_id
 // already names a task: the task exists, so read it instead.
 bool IsDuplicateRefusal(const absl::Status& status) {
-  if (status.code() != absl::StatusCode::kInvalidArgument) return false;
-  auto info = GetErrorInfo(status);
-  if (!info || info->domain() != kUpstreamErrorDomain) return false;
-  translate::UpstreamError error;
-  const auto& md = info->metadata();
-  auto get = [&md](const char* key) {
-    auto it = md.find(key);
-    return it == md.end() ? std::string() : it->second;
-  };
-  if (!absl::SimpleAtoi(get("kling_code"), &error.code)) return false;
-  if (!absl::SimpleAtoi(get("http_status"), &error.http_status)) {
-    error.http_status = 0;
-  }
-  error.message = get("kling_message");
-  return translate::IsDuplicateExternalTaskId(error);
+  const std::optional<translate::UpstreamError> error =
+      translate::UpstreamErrorOf(status);
+  return error.has_value() && translate::IsDuplicateExternalTaskId(*error);
 }
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+template <typename H>
+H CombineMessage(H h, const Message& message, const FieldDescriptor* skip);
+
+// A message for absl::Hash: every field CombineMessage would hash.
+struct MessageView {
+  const Message* message;
+  const FieldDescriptor* skip;
+
+  template <typename H>
+  friend H AbslHashValue(H h, const MessageView& view) {
+    return CombineMessage(std::move(h), *view.message, view.skip);
+  }
+};
+
+// Element `index` of repeated `field`, or the singular field's value when
+// `index` is negative.
+template <typename H>
+H CombineValue(H h, const Message& message, const FieldDescriptor* field,
+               int index) {
+  const Reflection& r = *message.GetReflection();
+  const bool one = index < 0;
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return H::combine(std::move(h),
+                        one ? r.GetInt32(message, field)
+                            : r.GetRepeatedInt32(message, field, index));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return H::combine(std::move(h),
+                        one ? r.GetInt64(message, field)
+                            : r.GetRepeatedInt64(message, field, index));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return H::combine(std::move(h),
+                        one ? r.GetUInt32(message, field)
+                            : r.GetRepeatedUInt32(message, field, index));
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return H::combine(std::move(h),
+                        one ? r.GetUInt64(message, field)
+                            : r.GetRepeatedUInt64(message, field, index));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return H::combine(std::move(h),
+                        one ? r.GetDouble(message, field)
+                            : r.GetRepeatedDouble(message, field, index));
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return H::combine(std::move(h),
+                        one ? r.GetFloat(message, field)
+                            : r.GetRepeatedFloat(message, field, index));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return H::combine(std::move(h),
+                        one ? r.GetBool(message, field)
+                            : r.GetRepeatedBool(message, field, index));
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return H::combine(std::move(h),
+                        one ? r.GetEnumValue(message, field)
+                            : r.GetRepeatedEnumValue(message, field, index));
+    case FieldDescriptor::CPPTYPE_STRING: {
+      // A copy only for a field stored other than as a std::string (a Cord
+      // field): the Base64 `sound_file` is hashed where it lies.
+      std::string scratch;
+      return H::combine(
+          std::move(h),
+          one ? r.GetStringReference(message, field, &scratch)
+              : r.GetRepeatedStringReference(message, field, index, &scratch));
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return CombineMessage(std::move(h),
+                            one ? r.GetMessage(message, field)
+                                : r.GetRepeatedMessage(message, field, index),
+                            nullptr);
+  }
+  return h;
+}
+
+// `field` of `message`, with its number, so that equal values in different
+// fields differ. Map entries are combined in an order of their own (their
+// hashes, sorted): protobuf gives them none, and equal maps must hash alike.
+template <typename H>
+H CombineField(H h, const Message& message, const FieldDescriptor* field) {
+  h = H::combine(std::move(h), field->number());
+  if (!field->is_repeated()) {
+    return CombineValue(std::move(h), message, field, -1);
+  }
+  const Reflection& r = *message.GetReflection();
+  const int size = r.FieldSize(message, field);
+  h = H::combine(std::move(h), size);
+  if (field->is_map()) {
+    std::vector<size_t> entries;
+    entries.reserve(static_cast<size_t>(size));
+    for (int i = 0; i < size; ++i) {
+      entries.push_back(absl::HashOf(
+          MessageView{&r.GetRepeatedMessage(message, field, i), nullptr}));
+    }
+    std::sort(entries.begin(), entries.end());
+    return H::combine_contiguous(std::move(h), entries.data(), entries.size());
+  }
+  for (int i = 0; i < size; ++i) {
+    h = CombineValue(std::move(h), message, field, i);
+  }
+  return h;
+}
+
+// Every field `message` has (protobuf's ListFields: set, or non-empty), but
+// `skip`. Unknown fields do not count: nothing sends them upstream.
+template <typename H>
+H CombineMessage(H h, const Message& message, const FieldDescriptor* skip) {
+  std::vector<const FieldDescriptor*> fields;
+  message.GetReflection()->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field != skip) h = CombineField(std::move(h), message, field);
+  }
+  return h;
+}
+
+const FieldDescriptor* CreateRequestField(int number) {
+  return v1::CreateLipSyncTaskRequest::descriptor()->FindFieldByNumber(number);
+}
+
+// A CreateRequest for absl::Hash: every field of the message but
+// `request_id`, with each face's audio taken from the request's Cord (its
+// content, whatever its chunks), not from the message.
+struct FingerprintView {
+  const CreateRequest* request;
+
+  template <typename H>
+  friend H AbslHashValue(H h, const FingerprintView& view) {
+    static const FieldDescriptor* const kRequestId =
+        CreateRequestField(v1::CreateLipSyncTaskRequest::kRequestIdFieldNumber);
+    static const FieldDescriptor* const kFaceChoose = CreateRequestField(
+        v1::CreateLipSyncTaskRequest::kFaceChooseFieldNumber);
+    static const FieldDescriptor* const kSoundFileBytes =
+        v1::FaceChoose::descriptor()->FindFieldByNumber(
+            v1::FaceChoose::kSoundFileBytesFieldNumber);
+    const v1::CreateLipSyncTaskRequest& message = view.request->message();
+    std::vector<const FieldDescriptor*> fields;
+    v1::CreateLipSyncTaskRequest::GetReflection()->ListFields(message, &fields);
+    for (const FieldDescriptor* field : fields) {
+      if (field == kRequestId || field == kFaceChoose) continue;
+      h = CombineField(std::move(h), message, field);
+    }
+    h = H::combine(std::move(h), kFaceChoose->number(),
+                   message.face_choose_size());
+    for (int i = 0; i < message.face_choose_size(); ++i) {
+      h = CombineMessage(std::move(h), message.face_choose(i), kSoundFileBytes);
+      h = H::combine(std::move(h), view.request->sound_file_bytes(i));
+    }
+    return h;
+  }
+};
 
 }  // namespace
 
 uint64_t CreateRequestFingerprint(const CreateRequest& request) {
-  const v1::CreateLipSyncTaskRequest& r = request.message();
-  size_t h = absl::HashOf(r.session_id(), r.external_task_id(),
-                          r.callback_url(), r.has_watermark_info(),
-                          r.watermark_info().enabled(), r.face_choose_size());
-  for (int i = 0; i < r.face_choose_size(); ++i) {
-    const v1::FaceChoose& f = r.face_choose(i);
-    // A Cord hashes its content whatever its chunks: audio that came in
-    // other slices hashes the same.
-    h = absl::HashOf(h, f.face_id(), f.audio_id(), f.sound_file(),
-                     request.sound_file_bytes(i), f.has_sound_start_time(),
-                     f.sound_start_time(), f.has_sound_end_time(),
-                     f.sound_end_time(), f.has_sound_insert_time(),
-                     f.sound_insert_time(), f.has_sound_volume(),
-                     f.sound_volume(), f.has_original_audio_volume(),
-                     f.original_audio_volume());
-  }
-  return h;
+  return absl::HashOf(FingerprintView{&request});
 }
 
 IdempotentCreateClient::IdempotentCreateClient(
     std::shared_ptr<upstream::UpstreamClient> child,
     const IdempotencyOptions& options, Clock clock)
-    : child_(std::move(child)), options_(options), clock_(std::move(clock)) {}
+    : ForwardingUpstreamClient(std::move(child)),
+      options_(options),
+      clock_(std::move(clock)) {}
 
 void IdempotentCreateClient::CreateLipSyncTask(
     std::shared_ptr<CallContext> call, const CreateRequest& request,
@@ -76,7 +207,7 @@ void IdempotentCreateClient::CreateLipSyncTask(
                               ? request.message().request_id()
                               : request.message().external_task_id();
   if (key.empty()) {
-    child_->CreateLipSyncTask(std::move(call), request, std::move(done));
+    child()->CreateLipSyncTask(std::move(call), request, std::move(done));
     return;
   }
   const uint64_t fingerprint = CreateRequestFingerprint(request);
@@ -84,6 +215,9 @@ void IdempotentCreateClient::CreateLipSyncTask(
   enum class Action { kLead, kJoined, kReplay, kConflict };
   Action action = Action::kLead;
   v1::LipSyncTask replay;
+  // The caller's callback when it is answered here (conflict, replay), run
+  // after the lock is released.
+  Done answer_now;
   {
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(key);
@@ -98,23 +232,25 @@ void IdempotentCreateClient::CreateLipSyncTask(
       entry.fingerprint = fingerprint;
       entry.waiters.push_back(std::move(done));
     } else if (it->second.fingerprint != fingerprint) {
+      answer_now = std::move(done);
       action = Action::kConflict;
     } else if (!it->second.completed) {
       it->second.waiters.push_back(std::move(done));
       action = Action::kJoined;
     } else {
       replay = it->second.task;
+      answer_now = std::move(done);
       action = Action::kReplay;
     }
   }
   switch (action) {
     case Action::kConflict:
-      done(KeyReused(key));
+      answer_now(KeyReused(key));
       return;
     case Action::kJoined:
       return;
     case Action::kReplay:
-      done(std::move(replay));
+      answer_now(std::move(replay));
       return;
     case Action::kLead:
       break;
@@ -139,7 +275,7 @@ void IdempotentCreateClient::StartLeader(const std::string& key,
   // key's waiters, run by CompleteKey only after the child's callback
   // below: so the child (and any decorator holding a reference, such as the
   // retry layer) may use it for the whole exchange.
-  child_->CreateLipSyncTask(
+  child()->CreateLipSyncTask(
       call, request,
       [this, key, external_task_id,
        deadline](absl::StatusOr<v1::LipSyncTask> result) {
@@ -156,10 +292,10 @@ void IdempotentCreateClient::ResolveDuplicate(const std::string& key,
                                               absl::Time deadline) {
   v1::GetLipSyncTaskRequest get;
   get.set_external_task_id(std::move(external_task_id));
-  child_->GetLipSyncTask(std::make_shared<CallContext>(deadline), get,
-                         [this, key](absl::StatusOr<v1::LipSyncTask> task) {
-                           CompleteKey(key, std::move(task));
-                         });
+  child()->GetLipSyncTask(std::make_shared<CallContext>(deadline), get,
+                          [this, key](absl::StatusOr<v1::LipSyncTask> task) {
+                            CompleteKey(key, std::move(task));
+                          });
 }
 
 void IdempotentCreateClient::CompleteKey(

@@ -23,7 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "service/upstream/upstream_client.h"
+#include "service/upstream/forwarding_upstream_client.h"
 
 namespace lipsync::workflow {
 
@@ -35,11 +35,14 @@ struct IdempotencyOptions {
   absl::Duration ttl = absl::Hours(24);
 };
 
-// A digest of everything in the request except `request_id`: two requests
-// with the same key must have the same fingerprint.
+// A digest of every field of the request but `request_id`, found by
+// reflection (a field added to the schema counts without a change here),
+// with each face's audio read from the request's Cord (its content, however
+// chunked; the message's own `sound_file_bytes` is not read). Requests equal
+// in all those fields have equal fingerprints within this process.
 uint64_t CreateRequestFingerprint(const CreateRequest& request);
 
-class IdempotentCreateClient final : public upstream::UpstreamClient {
+class IdempotentCreateClient final : public upstream::ForwardingUpstreamClient {
  public:
   using Clock = std::function<absl::Time()>;
   IdempotentCreateClient(
@@ -50,25 +53,6 @@ class IdempotentCreateClient final : public upstream::UpstreamClient {
   void CreateLipSyncTask(
       std::shared_ptr<CallContext> call, const CreateRequest& request,
       upstream::UpstreamCallback<v1::LipSyncTask> done) override;
-
-  // Pass-through.
-  void IdentifyFace(
-      std::shared_ptr<CallContext> call, const v1::IdentifyFaceRequest& request,
-      upstream::UpstreamCallback<v1::IdentifyFaceResponse> done) override {
-    child_->IdentifyFace(std::move(call), request, std::move(done));
-  }
-  void GetLipSyncTask(
-      std::shared_ptr<CallContext> call,
-      const v1::GetLipSyncTaskRequest& request,
-      upstream::UpstreamCallback<v1::LipSyncTask> done) override {
-    child_->GetLipSyncTask(std::move(call), request, std::move(done));
-  }
-  void ListLipSyncTasks(
-      std::shared_ptr<CallContext> call,
-      const v1::ListLipSyncTasksRequest& request,
-      upstream::UpstreamCallback<v1::ListLipSyncTasksResponse> done) override {
-    child_->ListLipSyncTasks(std::move(call), request, std::move(done));
-  }
 
   // Keys currently remembered or in flight (tests, metrics).
   std::size_t entries() const;
@@ -90,7 +74,6 @@ class IdempotentCreateClient final : public upstream::UpstreamClient {
                         absl::Time deadline);
   void CompleteKey(const std::string& key, absl::StatusOr<v1::LipSyncTask> r);
 
-  const std::shared_ptr<upstream::UpstreamClient> child_;
   const IdempotencyOptions options_;
   const Clock clock_;
   mutable absl::Mutex mu_;

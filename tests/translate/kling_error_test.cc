@@ -3,7 +3,9 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/status_details.h"
@@ -154,6 +156,77 @@ TEST(KlingErrorTest, LongAndInvalidMessagesAreBoundedValidUtf8) {
 
 TEST(KlingErrorTest, NeverOk) {
   EXPECT_FALSE(UpstreamErrorToStatus({200, 0, "", "", {}}).ok());
+}
+
+TEST(UpstreamErrorOfTest, GivesBackTheErrorTheStatusWasBuiltFrom) {
+  const UpstreamError error{429, 1303, "too many tasks", "req-9",
+                            absl::Milliseconds(1500)};
+  const std::optional<UpstreamError> got =
+      UpstreamErrorOf(UpstreamErrorToStatus(error));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->http_status, 429);
+  EXPECT_EQ(got->code, 1303);
+  EXPECT_EQ(got->message, "too many tasks");
+  EXPECT_EQ(got->request_id, "req-9");
+  EXPECT_EQ(got->retry_after, absl::Milliseconds(1500));
+}
+
+TEST(UpstreamErrorOfTest, KeepsUnusualValuesAndAnAbsentRetryAfter) {
+  const UpstreamError error{-1, int64_t{1} << 40, "", "", std::nullopt};
+  const std::optional<UpstreamError> got =
+      UpstreamErrorOf(UpstreamErrorToStatus(error));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->http_status, -1);
+  EXPECT_EQ(got->code, int64_t{1} << 40);
+  EXPECT_EQ(got->message, "");
+  EXPECT_EQ(got->request_id, "");
+  EXPECT_FALSE(got->retry_after.has_value());
+  EXPECT_EQ(UpstreamErrorOf(
+                UpstreamErrorToStatus({503, 5001, "", "", absl::Seconds(-3)}))
+                ->retry_after,
+            absl::Seconds(-3));
+}
+
+// What the ErrorInfo shows, so a decision on the typed error sees what the
+// caller sees.
+TEST(UpstreamErrorOfTest, TextIsBoundedAsInTheErrorInfo) {
+  std::string message(1000, 'x');
+  message[10] = '\xFF';
+  const absl::Status s = UpstreamErrorToStatus(
+      {400, 1201, message, std::string(500, 'r'), std::nullopt});
+  const std::optional<UpstreamError> got = UpstreamErrorOf(s);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->message, MetadataOf(s, "kling_message"));
+  EXPECT_EQ(got->request_id, MetadataOf(s, "kling_request_id"));
+  EXPECT_LE(got->request_id.size(), 128u);
+}
+
+TEST(UpstreamErrorOfTest, NoneForStatusesTheTranslationDidNotBuild) {
+  EXPECT_FALSE(UpstreamErrorOf(absl::OkStatus()).has_value());
+  EXPECT_FALSE(UpstreamErrorOf(absl::InvalidArgumentError("x")).has_value());
+  // The same ErrorInfo, without the typed payload: not an upstream error.
+  const absl::Status built =
+      UpstreamErrorToStatus({400, 1201, "duplicate external_task_id", "", {}});
+  const absl::Status look_alike = WithErrorInfo(
+      absl::InvalidArgumentError(built.message()), *GetErrorInfo(built));
+  EXPECT_FALSE(UpstreamErrorOf(look_alike).has_value());
+}
+
+// The typed error is internal: the edge passes on only type.googleapis.com
+// payloads (server/grpc_status.cc), and those are ErrorInfo and RetryInfo.
+TEST(UpstreamErrorOfTest, CallersSeeOnlyTheGoogleRpcDetails) {
+  const absl::Status s =
+      UpstreamErrorToStatus({429, 1302, "slow down", "r", absl::Seconds(2)});
+  std::vector<std::string> details;
+  s.ForEachPayload([&](absl::string_view url, const absl::Cord&) {
+    if (absl::StartsWith(url, "type.googleapis.com/")) {
+      details.emplace_back(url);
+    }
+  });
+  EXPECT_THAT(details,
+              ::testing::UnorderedElementsAre(std::string(kErrorInfoTypeUrl),
+                                              std::string(kRetryInfoTypeUrl)));
+  EXPECT_TRUE(UpstreamErrorOf(s).has_value());
 }
 
 struct DuplicateCase {

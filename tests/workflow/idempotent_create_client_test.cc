@@ -1,11 +1,15 @@
 #include "service/workflow/idempotent_create_client.h"
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/common/status_details.h"
+#include "service/translate/kling_error.h"
+#include "tests/support/mock_upstream_client.h"
 
 namespace lipsync::workflow {
 namespace {
@@ -59,6 +63,12 @@ v1::CreateLipSyncTaskRequest Request(const std::string& key) {
   f->set_sound_start_time(0);
   f->set_sound_end_time(3000);
   return r;
+}
+
+// The upstream's refusal as the translation layer builds it.
+absl::Status DuplicateRefusal(const std::string& kling_message) {
+  return translate::UpstreamErrorToStatus(
+      {400, 1201, kling_message, "req-dup", std::nullopt});
 }
 
 v1::LipSyncTask Task(const std::string& id) {
@@ -128,17 +138,36 @@ TEST_F(IdempotentCreateClientTest, FailureIsNotRememberedSoARetryResends) {
 
 TEST_F(IdempotentCreateClientTest, UpstreamDuplicateIsResolvedByLookup) {
   client_.CreateLipSyncTask(call_, Request("k"), Collect());
-  google::rpc::ErrorInfo info;
-  info.set_domain(std::string(kUpstreamErrorDomain));
-  (*info.mutable_metadata())["kling_code"] = "1201";
-  (*info.mutable_metadata())["http_status"] = "400";
-  (*info.mutable_metadata())["kling_message"] = "duplicate external_task_id: k";
   upstream_->pending_creates[0](
-      WithErrorInfo(absl::InvalidArgumentError("dup"), info));
+      DuplicateRefusal("duplicate external_task_id: k"));
   ASSERT_EQ(upstream_->gets.size(), 1u);
   EXPECT_EQ(upstream_->gets[0].external_task_id(), "k");
   ASSERT_TRUE(results_[0].ok());
   EXPECT_EQ(results_[0]->task_id(), "existing-42");
+}
+
+// The refusal is recognised from the translation layer's typed error, not
+// from ErrorInfo text that anything could have written.
+TEST_F(IdempotentCreateClientTest, LookAlikeErrorInfoIsNotResolved) {
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  const absl::Status refusal =
+      DuplicateRefusal("duplicate external_task_id: k");
+  const absl::Status look_alike = WithErrorInfo(
+      absl::InvalidArgumentError(refusal.message()), *GetErrorInfo(refusal));
+  upstream_->pending_creates[0](look_alike);
+  EXPECT_TRUE(upstream_->gets.empty());
+  ASSERT_EQ(results_.size(), 1u);
+  EXPECT_EQ(results_[0].status(), look_alike);
+}
+
+TEST_F(IdempotentCreateClientTest, OtherInvalidArgumentRefusalsPassThrough) {
+  client_.CreateLipSyncTask(call_, Request("k"), Collect());
+  const absl::Status refusal = translate::UpstreamErrorToStatus(
+      {400, 1201, "sound_volume is invalid", "r", std::nullopt});
+  upstream_->pending_creates[0](refusal);
+  EXPECT_TRUE(upstream_->gets.empty());
+  ASSERT_EQ(results_.size(), 1u);
+  EXPECT_EQ(results_[0].status(), refusal);
 }
 
 TEST_F(IdempotentCreateClientTest, RequestsWithoutKeyPassStraightThrough) {
@@ -174,14 +203,8 @@ TEST_F(IdempotentCreateClientTest, CallersOwnExternalTaskIdIsKept) {
   ASSERT_EQ(upstream_->creates.size(), 1u);
   EXPECT_EQ(upstream_->creates[0].external_task_id(), "mine");
   EXPECT_EQ(upstream_->create_external_ids[0], "mine");
-  google::rpc::ErrorInfo info;
-  info.set_domain(std::string(kUpstreamErrorDomain));
-  (*info.mutable_metadata())["kling_code"] = "1201";
-  (*info.mutable_metadata())["http_status"] = "400";
-  (*info.mutable_metadata())["kling_message"] =
-      "duplicate external_task_id: mine";
   upstream_->pending_creates[0](
-      WithErrorInfo(absl::InvalidArgumentError("dup"), info));
+      DuplicateRefusal("duplicate external_task_id: mine"));
   ASSERT_EQ(upstream_->gets.size(), 1u);
   EXPECT_EQ(upstream_->gets[0].external_task_id(), "mine");
 }
@@ -192,6 +215,50 @@ TEST_F(IdempotentCreateClientTest, MemoryIsBoundedByMaxEntries) {
     upstream_->pending_creates.back()(Task(key));
   }
   EXPECT_EQ(client_.entries(), 2u);
+}
+
+// Creates are this decorator's only business: every other operation reaches
+// the child as it came (the same call and request objects), and its outcome
+// comes back unchanged.
+TEST(IdempotentCreateClientPassThroughTest, OtherOperationsReachTheChild) {
+  using ::testing::_;
+  using ::testing::Ref;
+  using testing_util::CompleteWith;
+  auto child = std::make_shared<
+      ::testing::StrictMock<testing_util::MockUpstreamClient>>();
+  IdempotentCreateClient client(child, IdempotencyOptions{});
+  auto call = std::make_shared<CallContext>(absl::InfiniteFuture());
+
+  v1::IdentifyFaceRequest identify;
+  identify.set_video_id("v");
+  v1::IdentifyFaceResponse faces;
+  faces.set_session_id("s");
+  EXPECT_CALL(*child, IdentifyFace(call, Ref(identify), _))
+      .WillOnce(CompleteWith<v1::IdentifyFaceResponse>(faces));
+  v1::GetLipSyncTaskRequest get;
+  get.set_task_id("t");
+  EXPECT_CALL(*child, GetLipSyncTask(call, Ref(get), _))
+      .WillOnce(CompleteWith<v1::LipSyncTask>(Task("t")));
+  v1::ListLipSyncTasksRequest list;
+  list.set_page_size(3);
+  EXPECT_CALL(*child, ListLipSyncTasks(call, Ref(list), _))
+      .WillOnce(CompleteWith<v1::ListLipSyncTasksResponse>(
+          absl::NotFoundError("none")));
+
+  std::vector<std::string> outcomes;
+  client.IdentifyFace(call, identify,
+                      [&](absl::StatusOr<v1::IdentifyFaceResponse> r) {
+                        outcomes.push_back(r->session_id());
+                      });
+  client.GetLipSyncTask(call, get, [&](absl::StatusOr<v1::LipSyncTask> r) {
+    outcomes.push_back(r->task_id());
+  });
+  client.ListLipSyncTasks(call, list,
+                          [&](absl::StatusOr<v1::ListLipSyncTasksResponse> r) {
+                            outcomes.push_back(r.status().ToString());
+                          });
+  EXPECT_THAT(outcomes, ::testing::ElementsAre("s", "t", "NOT_FOUND: none"));
+  EXPECT_EQ(client.entries(), 0u);
 }
 
 }  // namespace
