@@ -4,10 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "service/common/json_log.h"
 #include "service/common/status_details.h"
 #include "service/security/auth_interceptor.h"
+#include "service/server/access_log.h"
 #include "service/server/create_request_wire.h"
 #include "service/server/grpc_status.h"
 #include "service/server/unary_call.h"
@@ -246,26 +245,19 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
   }
   // One access-log line and one metrics sample per stream, as for unary
   // calls.
-  auto record = [metrics = deps_.metrics, start, caller,
-                 task_id = request->task_id(),
+  LogFields log_fields;
+  if (!caller.empty()) log_fields.emplace_back("caller", caller);
+  log_fields.emplace_back("task_id", request->task_id());
+  auto record = [metrics = deps_.metrics, start,
+                 log_fields = std::move(log_fields),
                  peer = context->peer()](const absl::Status& status) {
     const absl::Duration elapsed = absl::Now() - start;
     if (metrics != nullptr) {
       metrics->RecordCall("WatchLipSyncTask", status.code(), elapsed);
     }
-    if (!LogEnabled(LogLevel::kInfo)) return;
-    LogFields fields = {
-        {"method", "WatchLipSyncTask"},
-        {"code", absl::StatusCodeToString(status.code())},
-        {"duration_ms",
-         absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(elapsed))},
-        {"peer", peer},
-        {"task_id", task_id},
-    };
-    if (!caller.empty()) fields.emplace_back("caller", caller);
-    if (!status.ok())
-      fields.emplace_back("error", std::string(status.message()));
-    LogJson(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "rpc", fields);
+    if (AccessLogEnabled()) {
+      WriteAccessLog({"WatchLipSyncTask", status, elapsed, peer, log_fields});
+    }
   };
   if (!refused.ok()) {
     record(refused);

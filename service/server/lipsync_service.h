@@ -68,10 +68,10 @@ class LipSyncService final : public LipSyncServiceBase {
       grpc::CallbackServerContext* context,
       const v1::IdentifyFaceRequest* request,
       v1::IdentifyFaceResponse* response) override;
-  // `request` is a serialized v1::CreateLipSyncTaskRequest, `response` gets
-  // a serialized v1::LipSyncTask.
+  // `wire` is a serialized v1::CreateLipSyncTaskRequest, `response` gets a
+  // serialized v1::LipSyncTask.
   grpc::ServerUnaryReactor* CreateLipSyncTask(
-      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* wire,
       grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetLipSyncTask(
       grpc::CallbackServerContext* context,
