@@ -118,16 +118,14 @@ UnaryCall* LipSyncService::StartUnary(grpc::CallbackServerContext* context,
 }
 
 bool LipSyncService::Authenticated(const grpc::CallbackServerContext& context,
-                                   UnaryCall* call) {
-  if (deps_.authenticator == nullptr) return true;
-  std::string caller;
-  absl::Status status =
-      security::AuthenticateCall(context, *deps_.authenticator, &caller);
-  if (!status.ok()) {
-    call->FinishWith(status);
+                                   UnaryCall* call) const {
+  if (!deps_.callers_authenticated) return true;
+  absl::StatusOr<std::string> caller = security::AuthenticatedCaller(context);
+  if (!caller.ok()) {
+    call->FinishWith(caller.status());
     return false;
   }
-  call->AddLogField("caller", caller);
+  call->AddLogField("caller", *std::move(caller));
   return true;
 }
 
@@ -228,9 +226,14 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
   const absl::Time start = absl::Now();
   std::string caller;
   absl::Status refused;
-  if (deps_.authenticator != nullptr) {
-    refused =
-        security::AuthenticateCall(*context, *deps_.authenticator, &caller);
+  if (deps_.callers_authenticated) {
+    absl::StatusOr<std::string> authenticated =
+        security::AuthenticatedCaller(*context);
+    if (authenticated.ok()) {
+      caller = *std::move(authenticated);
+    } else {
+      refused = authenticated.status();
+    }
   }
   FieldViolations violations;
   if (refused.ok()) violations = validation::ValidateWatchTaskRequest(*request);

@@ -11,7 +11,6 @@
 #include "kling/lipsync/v1/lipsync.grpc.pb.h"
 #include "service/observability/gateway_metrics.h"
 #include "service/resilience/scheduler.h"
-#include "service/security/caller_auth.h"
 #include "service/server/admission_control.h"
 #include "service/upstream/upstream_client.h"
 #include "service/workflow/session_cache.h"
@@ -41,10 +40,14 @@ struct ServiceDependencies {
   resilience::Scheduler* scheduler = nullptr;
   // Null: no metrics are recorded.
   std::shared_ptr<observability::GatewayMetrics> metrics;
-  // Null: callers are not authenticated. Otherwise every handler checks the
-  // bearer token before any work (the interceptor alone cannot stop a
-  // handler in gRPC 1.51; see security/auth_interceptor.h).
-  std::shared_ptr<const security::TokenAuthenticator> authenticator;
+  // True when the server registers security::AuthInterceptorFactory, which
+  // checks each call's bearer token: every handler then takes the caller
+  // identity the interceptor established (security::AuthenticatedCaller)
+  // before any work, and does nothing for a call it rejected (in gRPC 1.51
+  // the handler of a rejected call still runs; see
+  // security/auth_interceptor.h). False: callers are not authenticated, and
+  // no identity is read (nothing would remove one a client sent).
+  bool callers_authenticated = false;
 };
 
 class UnaryCall;
@@ -92,10 +95,11 @@ class LipSyncService final : public LipSyncServiceBase {
   // The reactor of a new unary call, with its effective deadline.
   UnaryCall* StartUnary(grpc::CallbackServerContext* context,
                         absl::string_view method);
-  // True when the caller may proceed (auth off, or a valid token; its
-  // identity goes to the access log); else finishes `call` UNAUTHENTICATED.
+  // True when the caller may proceed (auth off, or authenticated by the
+  // interceptor; its identity goes to the access log); else finishes `call`
+  // UNAUTHENTICATED.
   bool Authenticated(const grpc::CallbackServerContext& context,
-                     UnaryCall* call);
+                     UnaryCall* call) const;
 
   const ServiceOptions options_;
   const ServiceDependencies deps_;

@@ -153,7 +153,9 @@ absl::Status RunServer(const GatewayOptions& options) {
   deps.sessions = std::make_shared<workflow::SessionCache>(options.sessions);
   deps.scheduler = &timers;
   deps.metrics = metrics;
-  deps.authenticator = options.authenticator;
+  // The interceptor registered below is what authenticates: the service
+  // only reads the identity it hands over.
+  deps.callers_authenticated = options.authenticator != nullptr;
   LipSyncService service(options.service, deps);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -168,8 +170,8 @@ absl::Status RunServer(const GatewayOptions& options) {
   builder.SetMaxReceiveMessageSize(kMaxGrpcReceiveBytes);
   builder.RegisterService(&service);
   if (options.authenticator != nullptr) {
-    // Rejects unauthenticated calls on the wire, for every method but health
-    // and reflection; the handlers check again before any work.
+    // Checks each call's token, for every method but health and reflection:
+    // rejects it on the wire, or hands the caller identity to the handler.
     std::vector<
         std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
