@@ -114,7 +114,7 @@ UnaryCall* LipSyncService::StartUnary(grpc::CallbackServerContext* context,
       context, method,
       EffectiveDeadline(*context, options_.default_call_timeout,
                         options_.max_call_timeout),
-      deps_.metrics.get());
+      &calls_in_flight_, deps_.metrics.get());
 }
 
 bool LipSyncService::Authenticated(const grpc::CallbackServerContext& context,
@@ -224,6 +224,8 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
     grpc::CallbackServerContext* context,
     const v1::WatchLipSyncTaskRequest* request) {
   const absl::Time start = absl::Now();
+  // Left in the reactor's OnDone (Refused, or WatchCall's on_done).
+  calls_in_flight_.Enter();
   std::string caller;
   absl::Status refused;
   if (deps_.callers_authenticated) {
@@ -266,12 +268,19 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
     record(refused);
     class Refused final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
      public:
-      explicit Refused(const absl::Status& status) {
+      Refused(const absl::Status& status, CallsInFlight* in_flight)
+          : in_flight_(in_flight) {
         Finish(ToGrpcStatus(status));
       }
-      void OnDone() override { delete this; }
+      void OnDone() override {
+        in_flight_->Leave();
+        delete this;
+      }
+
+     private:
+      CallsInFlight* const in_flight_;
     };
-    return new Refused(refused);
+    return new Refused(refused, &calls_in_flight_);
   }
   if (deps_.metrics != nullptr) deps_.metrics->AddWatchStreams(1);
   const absl::Time end_by = EffectiveDeadline(
@@ -283,6 +292,7 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
                             if (deps_.metrics != nullptr)
                               deps_.metrics->AddWatchStreams(-1);
                             record(final_status);
+                            calls_in_flight_.Leave();
                           });
 }
 

@@ -12,6 +12,7 @@
 #include "service/observability/gateway_metrics.h"
 #include "service/resilience/scheduler.h"
 #include "service/server/admission_control.h"
+#include "service/server/calls_in_flight.h"
 #include "service/upstream/upstream_client.h"
 #include "service/workflow/session_cache.h"
 #include "service/workflow/task_watch_hub.h"
@@ -90,6 +91,10 @@ class LipSyncService final : public LipSyncServiceBase {
 
   AdmissionControl& admission() { return admission_; }
   std::size_t open_watch_streams() const { return watch_streams_.load(); }
+  // Unary calls and watch streams whose handler has started and whose
+  // reactor is not done (admitted or not). Health checks and reflection are
+  // not this service's calls.
+  const CallsInFlight& calls_in_flight() const { return calls_in_flight_; }
 
  private:
   // The reactor of a new unary call, with its effective deadline.
@@ -104,6 +109,7 @@ class LipSyncService final : public LipSyncServiceBase {
   const ServiceOptions options_;
   const ServiceDependencies deps_;
   AdmissionControl admission_;
+  CallsInFlight calls_in_flight_;
   std::atomic<std::size_t> watch_streams_{0};
 };
 

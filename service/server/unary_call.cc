@@ -25,12 +25,15 @@ absl::Time EffectiveDeadline(const grpc::CallbackServerContext& context,
 
 UnaryCall::UnaryCall(grpc::CallbackServerContext* context,
                      absl::string_view method, absl::Time deadline,
+                     CallsInFlight* in_flight,
                      observability::GatewayMetrics* metrics)
     : context_(context),
       method_(method),
       start_(absl::Now()),
+      in_flight_(in_flight),
       metrics_(metrics),
       call_(std::make_shared<CallContext>(deadline)) {
+  in_flight_->Enter();
   if (metrics_ != nullptr) metrics_->AddInFlightCalls(1);
 }
 
@@ -70,6 +73,7 @@ void UnaryCall::OnDone() {
       metrics_->AddAudioBytesInFlight(-static_cast<double>(audio_bytes_));
     }
   }
+  in_flight_->Leave();
   delete this;
 }
 
