@@ -251,7 +251,7 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
   // One access-log line and one metrics sample per stream, as for unary
   // calls.
   LogFields log_fields;
-  if (!caller.empty()) log_fields.emplace_back("caller", caller);
+  if (!caller.empty()) log_fields.emplace_back("caller", std::move(caller));
   log_fields.emplace_back("task_id", request->task_id());
   auto record = [metrics = deps_.metrics, start,
                  log_fields = std::move(log_fields),
