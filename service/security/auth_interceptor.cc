@@ -2,6 +2,7 @@
 
 #include <grpc/grpc.h>
 
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -11,6 +12,23 @@ namespace lipsync::security {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
+using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+grpc::string_ref Ref(absl::string_view s) {
+  return grpc::string_ref(s.data(), s.size());
+}
+
+// The identity of the caller whose token is in `metadata` (exactly one
+// `authorization` entry), or nullopt.
+std::optional<std::string> Authenticate(
+    const Metadata& metadata, const TokenAuthenticator& authenticator) {
+  // Two authorization entries are ambiguous (which one would a proxy in
+  // front have checked?): refuse rather than pick one.
+  if (metadata.count("authorization") != 1) return std::nullopt;
+  const grpc::string_ref value = metadata.find("authorization")->second;
+  return authenticator.Authenticate(
+      absl::string_view(value.data(), value.size()));
+}
 
 class AuthInterceptor final : public grpc::experimental::Interceptor {
  public:
@@ -23,9 +41,19 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
       grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
-      grpc::ServerContextBase* context = info_->server_context();
-      if (!AuthenticateCall(*context, *authenticator_, nullptr).ok()) {
-        Reject(context);
+      // The same map the handler reads as its context's client_metadata().
+      Metadata* metadata = methods->GetRecvInitialMetadata();
+      // Whatever a client sent under the key is never an identity.
+      metadata->erase(Ref(kCallerIdentityKey));
+      std::optional<std::string> caller =
+          Authenticate(*metadata, *authenticator_);
+      if (caller.has_value()) {
+        // The map holds views: the identity lives in this interceptor, which
+        // the call's context keeps until the call is over.
+        caller_ = *std::move(caller);
+        metadata->emplace(Ref(kCallerIdentityKey), Ref(caller_));
+      } else {
+        Reject(info_->server_context());
       }
     }
     methods->Proceed();
@@ -52,6 +80,7 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
   grpc::experimental::ServerRpcInfo* const info_;
   const TokenAuthenticator* const authenticator_;
   const RejectionObserver* const on_reject_;
+  std::string caller_;
 };
 
 }  // namespace
@@ -63,20 +92,14 @@ bool IsAuthExemptMethod(absl::string_view method) {
          absl::StartsWith(method, "/grpc.reflection.v1.ServerReflection/");
 }
 
-absl::Status AuthenticateCall(const grpc::ServerContextBase& context,
-                              const TokenAuthenticator& authenticator,
-                              std::string* caller) {
-  const auto& metadata = context.client_metadata();
-  // Two authorization entries are ambiguous (which one would a proxy in
-  // front have checked?): refuse rather than pick one.
-  if (metadata.count("authorization") == 1) {
-    const grpc::string_ref value = metadata.find("authorization")->second;
-    std::optional<std::string> identity = authenticator.Authenticate(
-        absl::string_view(value.data(), value.size()));
-    if (identity.has_value()) {
-      if (caller != nullptr) *caller = *std::move(identity);
-      return absl::OkStatus();
-    }
+absl::StatusOr<std::string> AuthenticatedCaller(
+    const grpc::ServerContextBase& context) {
+  const Metadata& metadata = context.client_metadata();
+  const grpc::string_ref key = Ref(kCallerIdentityKey);
+  // The interceptor adds exactly one entry, and only for a valid token.
+  if (metadata.count(key) == 1) {
+    const grpc::string_ref caller = metadata.find(key)->second;
+    return std::string(caller.data(), caller.size());
   }
   return absl::UnauthenticatedError(kUnauthenticatedMessage);
 }

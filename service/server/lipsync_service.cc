@@ -4,10 +4,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "service/common/json_log.h"
 #include "service/common/status_details.h"
 #include "service/security/auth_interceptor.h"
+#include "service/server/access_log.h"
 #include "service/server/create_request_wire.h"
 #include "service/server/grpc_status.h"
 #include "service/server/unary_call.h"
@@ -115,20 +114,18 @@ UnaryCall* LipSyncService::StartUnary(grpc::CallbackServerContext* context,
       context, method,
       EffectiveDeadline(*context, options_.default_call_timeout,
                         options_.max_call_timeout),
-      deps_.metrics.get());
+      &calls_in_flight_, deps_.metrics.get());
 }
 
 bool LipSyncService::Authenticated(const grpc::CallbackServerContext& context,
-                                   UnaryCall* call) {
-  if (deps_.authenticator == nullptr) return true;
-  std::string caller;
-  absl::Status status =
-      security::AuthenticateCall(context, *deps_.authenticator, &caller);
-  if (!status.ok()) {
-    call->FinishWith(status);
+                                   UnaryCall* call) const {
+  if (!deps_.callers_authenticated) return true;
+  absl::StatusOr<std::string> caller = security::AuthenticatedCaller(context);
+  if (!caller.ok()) {
+    call->FinishWith(caller.status());
     return false;
   }
-  call->AddLogField("caller", caller);
+  call->AddLogField("caller", *std::move(caller));
   return true;
 }
 
@@ -227,11 +224,18 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
     grpc::CallbackServerContext* context,
     const v1::WatchLipSyncTaskRequest* request) {
   const absl::Time start = absl::Now();
+  // Left in the reactor's OnDone (Refused, or WatchCall's on_done).
+  calls_in_flight_.Enter();
   std::string caller;
   absl::Status refused;
-  if (deps_.authenticator != nullptr) {
-    refused =
-        security::AuthenticateCall(*context, *deps_.authenticator, &caller);
+  if (deps_.callers_authenticated) {
+    absl::StatusOr<std::string> authenticated =
+        security::AuthenticatedCaller(*context);
+    if (authenticated.ok()) {
+      caller = *std::move(authenticated);
+    } else {
+      refused = authenticated.status();
+    }
   }
   FieldViolations violations;
   if (refused.ok()) violations = validation::ValidateWatchTaskRequest(*request);
@@ -246,37 +250,37 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
   }
   // One access-log line and one metrics sample per stream, as for unary
   // calls.
-  auto record = [metrics = deps_.metrics, start, caller,
-                 task_id = request->task_id(),
+  LogFields log_fields;
+  if (!caller.empty()) log_fields.emplace_back("caller", std::move(caller));
+  log_fields.emplace_back("task_id", request->task_id());
+  auto record = [metrics = deps_.metrics, start,
+                 log_fields = std::move(log_fields),
                  peer = context->peer()](const absl::Status& status) {
     const absl::Duration elapsed = absl::Now() - start;
     if (metrics != nullptr) {
       metrics->RecordCall("WatchLipSyncTask", status.code(), elapsed);
     }
-    if (!LogEnabled(LogLevel::kInfo)) return;
-    LogFields fields = {
-        {"method", "WatchLipSyncTask"},
-        {"code", absl::StatusCodeToString(status.code())},
-        {"duration_ms",
-         absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(elapsed))},
-        {"peer", peer},
-        {"task_id", task_id},
-    };
-    if (!caller.empty()) fields.emplace_back("caller", caller);
-    if (!status.ok())
-      fields.emplace_back("error", std::string(status.message()));
-    LogJson(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "rpc", fields);
+    if (AccessLogEnabled()) {
+      WriteAccessLog({"WatchLipSyncTask", status, elapsed, peer, log_fields});
+    }
   };
   if (!refused.ok()) {
     record(refused);
     class Refused final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
      public:
-      explicit Refused(const absl::Status& status) {
+      Refused(const absl::Status& status, CallsInFlight* in_flight)
+          : in_flight_(in_flight) {
         Finish(ToGrpcStatus(status));
       }
-      void OnDone() override { delete this; }
+      void OnDone() override {
+        in_flight_->Leave();
+        delete this;
+      }
+
+     private:
+      CallsInFlight* const in_flight_;
     };
-    return new Refused(refused);
+    return new Refused(refused, &calls_in_flight_);
   }
   if (deps_.metrics != nullptr) deps_.metrics->AddWatchStreams(1);
   const absl::Time end_by = EffectiveDeadline(
@@ -288,6 +292,7 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
                             if (deps_.metrics != nullptr)
                               deps_.metrics->AddWatchStreams(-1);
                             record(final_status);
+                            calls_in_flight_.Leave();
                           });
 }
 

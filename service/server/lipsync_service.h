@@ -11,8 +11,8 @@
 #include "kling/lipsync/v1/lipsync.grpc.pb.h"
 #include "service/observability/gateway_metrics.h"
 #include "service/resilience/scheduler.h"
-#include "service/security/caller_auth.h"
 #include "service/server/admission_control.h"
+#include "service/server/calls_in_flight.h"
 #include "service/upstream/upstream_client.h"
 #include "service/workflow/session_cache.h"
 #include "service/workflow/task_watch_hub.h"
@@ -41,10 +41,14 @@ struct ServiceDependencies {
   resilience::Scheduler* scheduler = nullptr;
   // Null: no metrics are recorded.
   std::shared_ptr<observability::GatewayMetrics> metrics;
-  // Null: callers are not authenticated. Otherwise every handler checks the
-  // bearer token before any work (the interceptor alone cannot stop a
-  // handler in gRPC 1.51; see security/auth_interceptor.h).
-  std::shared_ptr<const security::TokenAuthenticator> authenticator;
+  // True when the server registers security::AuthInterceptorFactory, which
+  // checks each call's bearer token: every handler then takes the caller
+  // identity the interceptor established (security::AuthenticatedCaller)
+  // before any work, and does nothing for a call it rejected (in gRPC 1.51
+  // the handler of a rejected call still runs; see
+  // security/auth_interceptor.h). False: callers are not authenticated, and
+  // no identity is read (nothing would remove one a client sent).
+  bool callers_authenticated = false;
 };
 
 class UnaryCall;
@@ -68,10 +72,10 @@ class LipSyncService final : public LipSyncServiceBase {
       grpc::CallbackServerContext* context,
       const v1::IdentifyFaceRequest* request,
       v1::IdentifyFaceResponse* response) override;
-  // `request` is a serialized v1::CreateLipSyncTaskRequest, `response` gets
-  // a serialized v1::LipSyncTask.
+  // `wire` is a serialized v1::CreateLipSyncTaskRequest, `response` gets a
+  // serialized v1::LipSyncTask.
   grpc::ServerUnaryReactor* CreateLipSyncTask(
-      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* wire,
       grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetLipSyncTask(
       grpc::CallbackServerContext* context,
@@ -87,19 +91,25 @@ class LipSyncService final : public LipSyncServiceBase {
 
   AdmissionControl& admission() { return admission_; }
   std::size_t open_watch_streams() const { return watch_streams_.load(); }
+  // Unary calls and watch streams whose handler has started and whose
+  // reactor is not done (admitted or not). Health checks and reflection are
+  // not this service's calls.
+  const CallsInFlight& calls_in_flight() const { return calls_in_flight_; }
 
  private:
   // The reactor of a new unary call, with its effective deadline.
   UnaryCall* StartUnary(grpc::CallbackServerContext* context,
                         absl::string_view method);
-  // True when the caller may proceed (auth off, or a valid token; its
-  // identity goes to the access log); else finishes `call` UNAUTHENTICATED.
+  // True when the caller may proceed (auth off, or authenticated by the
+  // interceptor; its identity goes to the access log); else finishes `call`
+  // UNAUTHENTICATED.
   bool Authenticated(const grpc::CallbackServerContext& context,
-                     UnaryCall* call);
+                     UnaryCall* call) const;
 
   const ServiceOptions options_;
   const ServiceDependencies deps_;
   AdmissionControl admission_;
+  CallsInFlight calls_in_flight_;
   std::atomic<std::size_t> watch_streams_{0};
 };
 

@@ -1,5 +1,6 @@
 #include "service/server/run_server.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -104,6 +105,42 @@ std::unique_ptr<grpc::Server> StartHealthServer(const std::string& listen,
   return server;
 }
 
+// Refuses new calls, waits until none of the service's calls is in flight
+// (or `grace_over`), then stops the server.
+//
+// Server::Shutdown(deadline) alone also waits for every connection to close,
+// and an idle one closes only once its client answers the PING sent with the
+// GOAWAY: an idle gRPC client reads its socket only now and then (C++: a 5 s
+// backup poll), one that never reads holds it 20 s (gRPC's graceful-GOAWAY
+// timer). So the core shutdown starts first (GOAWAY, listeners closed, no
+// call admitted once it returns), and when the service's calls are over,
+// Shutdown(now) closes the connections left and cancels what still runs:
+// calls past the grace, health watches and reflection streams, and a call
+// admitted in the instant the shutdown began whose handler had not started
+// when the count was read (its caller sees it fail, as at the grace).
+void DrainAndStop(grpc::Server& server, const CallsInFlight& calls,
+                  absl::Time grace_over) {
+  // Core API: its events are plain tags, where grpc::CompletionQueue would
+  // take them for its own tag objects.
+  grpc_completion_queue* shutdown_done =
+      grpc_completion_queue_create_for_next(nullptr);
+  grpc_server_shutdown_and_notify(server.c_server(), shutdown_done, nullptr);
+  const bool drained = calls.AwaitNone(grace_over);
+  LogJson(LogLevel::kDebug,
+          drained ? "no call in flight" : "shutdown grace over",
+          {{"calls_in_flight", absl::StrCat(calls.count())}});
+  server.Shutdown(ToChrono(absl::Now()));
+  server.Wait();
+  // The notification of the shutdown started above, posted once it is
+  // complete; taking it releases the server reference it holds.
+  grpc_completion_queue_shutdown(shutdown_done);
+  while (grpc_completion_queue_next(shutdown_done,
+                                    gpr_inf_future(GPR_CLOCK_REALTIME), nullptr)
+             .type != GRPC_QUEUE_SHUTDOWN) {
+  }
+  grpc_completion_queue_destroy(shutdown_done);
+}
+
 }  // namespace
 
 void BlockTerminationSignals() {
@@ -153,7 +190,9 @@ absl::Status RunServer(const GatewayOptions& options) {
   deps.sessions = std::make_shared<workflow::SessionCache>(options.sessions);
   deps.scheduler = &timers;
   deps.metrics = metrics;
-  deps.authenticator = options.authenticator;
+  // The interceptor registered below is what authenticates: the service
+  // only reads the identity it hands over.
+  deps.callers_authenticated = options.authenticator != nullptr;
   LipSyncService service(options.service, deps);
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -168,8 +207,8 @@ absl::Status RunServer(const GatewayOptions& options) {
   builder.SetMaxReceiveMessageSize(kMaxGrpcReceiveBytes);
   builder.RegisterService(&service);
   if (options.authenticator != nullptr) {
-    // Rejects unauthenticated calls on the wire, for every method but health
-    // and reflection; the handlers check again before any work.
+    // Checks each call's token, for every method but health and reflection:
+    // rejects it on the wire, or hands the caller identity to the handler.
     std::vector<
         std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
@@ -227,8 +266,8 @@ absl::Status RunServer(const GatewayOptions& options) {
   }
   absl::SleepFor(options.drain_delay);
   LogJson(LogLevel::kDebug, "refusing new calls", {});
-  server->Shutdown(ToChrono(absl::Now() + options.shutdown_grace));
-  server->Wait();
+  DrainAndStop(*server, service.calls_in_flight(),
+               absl::Now() + options.shutdown_grace);
   if (health_server != nullptr) {
     health_server->Shutdown(ToChrono(absl::Now()));
     health_server->Wait();

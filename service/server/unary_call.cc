@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "service/common/status_details.h"
+#include "service/server/access_log.h"
 #include "service/server/grpc_status.h"
 
 namespace lipsync::server {
@@ -25,12 +25,15 @@ absl::Time EffectiveDeadline(const grpc::CallbackServerContext& context,
 
 UnaryCall::UnaryCall(grpc::CallbackServerContext* context,
                      absl::string_view method, absl::Time deadline,
+                     CallsInFlight* in_flight,
                      observability::GatewayMetrics* metrics)
     : context_(context),
       method_(method),
       start_(absl::Now()),
+      in_flight_(in_flight),
       metrics_(metrics),
       call_(std::make_shared<CallContext>(deadline)) {
+  in_flight_->Enter();
   if (metrics_ != nullptr) metrics_->AddInFlightCalls(1);
 }
 
@@ -44,29 +47,13 @@ void UnaryCall::HoldTicket(std::unique_ptr<AdmissionControl::Ticket> ticket,
 }
 
 void UnaryCall::FinishWith(const absl::Status& status) {
+  const absl::Duration elapsed = absl::Now() - start_;
   if (metrics_ != nullptr) {
-    metrics_->RecordCall(method_, status.code(), absl::Now() - start_);
+    metrics_->RecordCall(method_, status.code(), elapsed);
   }
-  if (LogEnabled(LogLevel::kInfo)) {
-    LogFields fields = {
-        {"method", method_},
-        {"code", absl::StatusCodeToString(status.code())},
-        {"duration_ms", absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(
-                                                    absl::Now() - start_))},
-        {"peer", context_->peer()},
-    };
-    for (auto& f : log_fields_) fields.push_back(std::move(f));
-    if (!status.ok()) {
-      fields.emplace_back("error", std::string(status.message()));
-      if (auto info = GetErrorInfo(status)) {
-        fields.emplace_back("reason", info->reason());
-        auto it = info->metadata().find("kling_request_id");
-        if (it != info->metadata().end()) {
-          fields.emplace_back("kling_request_id", it->second);
-        }
-      }
-    }
-    LogJson(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "rpc", fields);
+  if (AccessLogEnabled()) {
+    WriteAccessLog(
+        {method_, status, elapsed, context_->peer(), std::move(log_fields_)});
   }
   if (auto delay = GetRetryDelay(status)) {
     // Lets a gRPC client retry policy wait as long as the upstream asked.
@@ -86,6 +73,7 @@ void UnaryCall::OnDone() {
       metrics_->AddAudioBytesInFlight(-static_cast<double>(audio_bytes_));
     }
   }
+  in_flight_->Leave();
   delete this;
 }
 

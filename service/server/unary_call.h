@@ -16,6 +16,7 @@
 #include "service/common/json_log.h"
 #include "service/observability/gateway_metrics.h"
 #include "service/server/admission_control.h"
+#include "service/server/calls_in_flight.h"
 
 namespace lipsync::server {
 
@@ -27,9 +28,11 @@ absl::Time EffectiveDeadline(const grpc::CallbackServerContext& context,
 
 class UnaryCall final : public grpc::ServerUnaryReactor {
  public:
-  // `metrics` may be null (no metrics); else it must outlive the call.
+  // The call counts in `in_flight` until its OnDone. `metrics` may be null
+  // (no metrics). Both must outlive the call.
   UnaryCall(grpc::CallbackServerContext* context, absl::string_view method,
-            absl::Time deadline, observability::GatewayMetrics* metrics);
+            absl::Time deadline, CallsInFlight* in_flight,
+            observability::GatewayMetrics* metrics);
 
   const std::shared_ptr<CallContext>& call() const { return call_; }
   // Keeps the admission ticket (and counts its audio bytes as in flight)
@@ -61,6 +64,7 @@ class UnaryCall final : public grpc::ServerUnaryReactor {
   grpc::CallbackServerContext* const context_;
   const std::string method_;
   const absl::Time start_;
+  CallsInFlight* const in_flight_;
   observability::GatewayMetrics* const metrics_;
   std::shared_ptr<CallContext> call_;
   std::unique_ptr<AdmissionControl::Ticket> ticket_;

@@ -1,9 +1,15 @@
 // Graceful drain: SIGTERM during 50 in-flight slow creates loses none of
-// them; health turns NOT_SERVING at once; the process exits 0. And every
-// test's gateway must stop that cleanly: the harness fails the test if not.
+// them; health turns NOT_SERVING at once; the process exits 0, as soon as no
+// call is in flight, whatever idle connections remain. And every test's
+// gateway must stop that cleanly: the harness fails the test if not.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -74,6 +80,61 @@ TEST(DrainTest, SigtermDuringFiftySlowCreatesLosesNone) {
   EXPECT_EQ(ok.load(), kCalls);
   for (const auto& s : statuses) EXPECT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(harness.gateway().Wait(absl::Seconds(15)), 0);
+}
+
+// A caller connection that never reads: it sends the HTTP/2 preface and its
+// SETTINGS (and acknowledges the server's unread), takes the server's first
+// frame, and then stays silent, so it never answers the PING that comes
+// with a graceful GOAWAY. -1 when it cannot connect.
+int SilentConnection(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  const std::string hello =
+      std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") +
+      std::string("\0\0\0\x04\0\0\0\0\0", 9) +   // SETTINGS
+      std::string("\0\0\0\x04\x01\0\0\0\0", 9);  // SETTINGS ack
+  char frame_header[9];
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address),
+                sizeof(address)) != 0 ||
+      ::send(fd, hello.data(), hello.size(), MSG_NOSIGNAL) !=
+          static_cast<ssize_t>(hello.size()) ||
+      ::recv(fd, frame_header, sizeof(frame_header), MSG_WAITALL) !=
+          static_cast<ssize_t>(sizeof(frame_header))) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Nothing in flight, two idle connections (the harness's channel after a
+// call, and one that never reads): the drain ends at once instead of at the
+// shutdown grace. gRPC's own shutdown would wait for each connection to
+// close, which a client does only after answering the GOAWAY's PING: up to
+// the 20 s graceful-GOAWAY timeout for the silent one, more than the bound
+// here.
+TEST(DrainTest, IdleConnectionsDoNotHoldTheDrain) {
+  GatewayHarness harness;
+  HarnessOptions options;
+  options.gateway_args = {"--shutdown_grace=30s"};
+  ASSERT_TRUE(harness.Start(options).ok());
+  v1::LipSyncTask task;
+  auto context = ContextWithTimeout(absl::Seconds(10));
+  ASSERT_TRUE(harness.stub()
+                  .CreateLipSyncTask(context.get(), SeedRequest(), &task)
+                  .ok());
+  const int silent = SilentConnection(harness.gateway_port());
+  ASSERT_GE(silent, 0) << "no connection to the gateway";
+
+  harness.gateway().Signal(SIGTERM);
+  EXPECT_EQ(harness.gateway().Wait(absl::Seconds(10)), 0)
+      << "-1: still draining after 10 s with nothing in flight";
+  ::close(silent);
 }
 
 // A crash (or a sanitizer's abort, or a leak report's exit 23) after the

@@ -254,6 +254,74 @@ TEST_F(CallerAuthTest, ValidTokenIsServedAndLoggedByIdentity) {
   EXPECT_TRUE(logged);
 }
 
+// The caller's identity comes from its token alone: the metadata key in
+// which the gateway's interceptor hands it to the handlers is stripped from
+// what a client sends.
+constexpr char kIdentityKey[] = "lipsync-authenticated-caller";
+
+// The gateway's OK access lines of `method`.
+std::vector<nlohmann::json> OkRpcLines(const std::string& log,
+                                       const std::string& method) {
+  std::vector<nlohmann::json> lines;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
+    if (json.is_object() && json.value("msg", "") == "rpc" &&
+        json.value("method", "") == method && json.value("code", "") == "OK") {
+      lines.push_back(std::move(json));
+    }
+  }
+  return lines;
+}
+
+TEST_F(CallerAuthTest, InjectedIdentityHeaderIsIgnored) {
+  harness_.ClearSimRequests();
+  v1::LipSyncTask task;
+  auto unauthenticated = TokenContext("");
+  unauthenticated->AddMetadata(kIdentityKey, "alice");
+  EXPECT_EQ(harness_.stub()
+                .CreateLipSyncTask(unauthenticated.get(), SeedRequest(), &task)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  auto watch_context = TokenContext(kWrongToken);
+  watch_context->AddMetadata(kIdentityKey, "alice");
+  v1::WatchLipSyncTaskRequest watch;
+  watch.set_task_id("123");
+  auto reader = harness_.stub().WatchLipSyncTask(watch_context.get(), watch);
+  EXPECT_FALSE(reader->Read(&task));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(harness_.SimRequests("/v1/").size(), 0u);
+
+  auto impersonating = TokenContext(kAliceToken);
+  impersonating->AddMetadata(kIdentityKey, "mallory");
+  grpc::Status status = harness_.stub().CreateLipSyncTask(impersonating.get(),
+                                                          SeedRequest(), &task);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::string log = harness_.gateway().ReadLog();
+  const std::vector<nlohmann::json> lines =
+      OkRpcLines(log, "CreateLipSyncTask");
+  ASSERT_EQ(lines.size(), 1u) << log;
+  EXPECT_EQ(lines[0].value("caller", ""), "alice");
+  EXPECT_FALSE(absl::StrContains(log, "mallory")) << log;
+}
+
+TEST(CallerAuthOffTest, InjectedIdentityHeaderIsNotLogged) {
+  GatewayHarness harness;
+  ASSERT_TRUE(harness.Start(HarnessOptions{}).ok())
+      << harness.gateway().ReadLog();
+  auto context = ContextWithTimeout(absl::Seconds(10));
+  context->AddMetadata(kIdentityKey, "mallory");
+  v1::LipSyncTask task;
+  grpc::Status status =
+      harness.stub().CreateLipSyncTask(context.get(), SeedRequest(), &task);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::string log = harness.gateway().ReadLog();
+  const std::vector<nlohmann::json> lines =
+      OkRpcLines(log, "CreateLipSyncTask");
+  ASSERT_EQ(lines.size(), 1u) << log;
+  EXPECT_FALSE(lines[0].contains("caller")) << lines[0].dump();
+  EXPECT_FALSE(absl::StrContains(log, "mallory")) << log;
+}
+
 TEST_F(CallerAuthTest, HealthAndReflectionStayOpen) {
   grpc::health::v1::HealthCheckResponse health;
   EXPECT_TRUE(HealthCheck(harness_.channel(), &health).ok());

@@ -1,4 +1,4 @@
-// The interceptor and AuthenticateCall against a real gRPC 1.51 callback
+// The interceptor and AuthenticatedCaller against a real gRPC 1.51 callback
 // server on loopback: what a caller sees, and what a handler must do.
 #include "service/security/auth_interceptor.h"
 
@@ -15,8 +15,8 @@
 #include "absl/synchronization/mutex.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "kling/lipsync/v1/lipsync.grpc.pb.h"
-#include "tests/support/poll.h"
 #include "tests/security/temp_dir.h"
+#include "tests/support/poll.h"
 
 namespace lipsync::security {
 namespace {
@@ -28,26 +28,23 @@ using ::lipsync::testing_util::PollUntil;
 constexpr char kAliceToken[] = "alice-token-0123456789";
 
 // A tiny callback service. GetLipSyncTask and WatchLipSyncTask do what the
-// gateway's handlers must: AuthenticateCall first, no work on failure.
+// gateway's handlers must: AuthenticatedCaller first, no work on failure.
 // ListLipSyncTasks is careless (never checks), to show what the interceptor
 // alone guarantees.
 class TestService final : public v1::LipSyncService::CallbackService {
  public:
-  explicit TestService(const TokenAuthenticator* auth) : auth_(auth) {}
-
   grpc::ServerUnaryReactor* GetLipSyncTask(grpc::CallbackServerContext* context,
                                            const v1::GetLipSyncTaskRequest*,
                                            v1::LipSyncTask* response) override {
     auto* reactor = context->DefaultReactor();
-    std::string caller;
-    absl::Status auth = AuthenticateCall(*context, *auth_, &caller);
-    if (!auth.ok()) {
+    absl::StatusOr<std::string> caller = AuthenticatedCaller(*context);
+    if (!caller.ok()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                   std::string(auth.message())));
+                                   std::string(caller.status().message())));
       return reactor;
     }
     ++work_done_;
-    response->set_task_id("for-" + caller);
+    response->set_task_id("for-" + *caller);
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }
@@ -81,14 +78,13 @@ class TestService final : public v1::LipSyncService::CallbackService {
      private:
       v1::LipSyncTask task_;
     };
-    return new Writer(AuthenticateCall(*context, *auth_, nullptr));
+    return new Writer(AuthenticatedCaller(*context).status());
   }
 
   int work_done() const { return work_done_.load(); }
   int careless_calls() const { return careless_calls_.load(); }
 
  private:
-  const TokenAuthenticator* const auth_;
   std::atomic<int> work_done_{0};
   std::atomic<int> careless_calls_{0};
 };
@@ -101,7 +97,7 @@ class AuthInterceptorTest : public ::testing::Test {
         TokenAuthenticator::FromFile(tokens_file_);
     ASSERT_TRUE(auth.ok()) << auth.status();
     auth_ = *std::move(auth);
-    service_ = std::make_unique<TestService>(auth_.get());
+    service_ = std::make_unique<TestService>();
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
     int port = 0;
@@ -238,7 +234,7 @@ TEST_F(AuthInterceptorTest, GuardsServerStreams) {
   }
 }
 
-// Why handlers must call AuthenticateCall: in gRPC 1.51 a server interceptor
+// Why handlers must call AuthenticatedCaller: in gRPC 1.51 a server interceptor
 // cannot keep the handler from running. It does keep the handler's answer
 // from reaching an unauthenticated caller.
 TEST_F(AuthInterceptorTest, CarelessHandlerRunsButItsAnswerNeverLeaves) {
@@ -253,6 +249,37 @@ TEST_F(AuthInterceptorTest, CarelessHandlerRunsButItsAnswerNeverLeaves) {
   // The rejection is sent from the interceptor, before the handler is
   // invoked, so the handler may run a moment later.
   EXPECT_TRUE(PollUntil([&] { return service_->careless_calls() == 1; }));
+}
+
+// The identity key is the interceptor's: a client that sends it is neither
+// authenticated by it nor named by it.
+TEST_F(AuthInterceptorTest, IdentityInjectedByTheClientIsIgnored) {
+  const std::string key(kCallerIdentityKey);
+  v1::GetLipSyncTaskRequest request;
+  request.set_task_id("t1");
+  v1::LipSyncTask task;
+  {
+    auto context = Context("");
+    context->AddMetadata(key, "alice");
+    grpc::Status status = stub_->GetLipSyncTask(context.get(), request, &task);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(status.error_message(), kUnauthenticatedMessage);
+  }
+  {
+    auto context = Context("Bearer wrong-token-0123456789");
+    context->AddMetadata(key, "alice");
+    EXPECT_EQ(stub_->GetLipSyncTask(context.get(), request, &task).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  EXPECT_EQ(service_->work_done(), 0);
+  {
+    auto context = Context(std::string("Bearer ") + kAliceToken);
+    context->AddMetadata(key, "mallory");
+    context->AddMetadata(key, "root");
+    grpc::Status status = stub_->GetLipSyncTask(context.get(), request, &task);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(task.task_id(), "for-alice");
+  }
 }
 
 TEST_F(AuthInterceptorTest, ReloadTakesEffectForTheNextCall) {

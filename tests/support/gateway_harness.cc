@@ -88,8 +88,8 @@ httplib::Client SimClient(int port) {
 }  // namespace
 
 GatewayHarness::~GatewayHarness() {
-  // An idle C++ client only notices the server's GOAWAY at its 5 s backup
-  // poll, which would hold the gateway's shutdown: drop the channel first.
+  // The harness's connection closes with its channel, before the gateway
+  // is told to stop (the drain does not wait for idle connections).
   stub_.reset();
   channel_.reset();
   // A gateway that served must also stop cleanly: a crash, a sanitizer's

@@ -1,0 +1,42 @@
+#include "service/server/access_log.h"
+
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "service/common/status_details.h"
+
+namespace lipsync::server {
+
+LogFields AccessLogFields(AccessLogEntry entry) {
+  LogFields fields;
+  fields.reserve(entry.call_fields.size() + 7);
+  fields.emplace_back("method", std::string(entry.method));
+  fields.emplace_back("code", absl::StatusCodeToString(entry.status.code()));
+  fields.emplace_back(
+      "duration_ms",
+      absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(entry.elapsed)));
+  fields.emplace_back("peer", std::move(entry.peer));
+  for (auto& field : entry.call_fields) fields.push_back(std::move(field));
+  if (!entry.status.ok()) {
+    fields.emplace_back("error", std::string(entry.status.message()));
+    if (auto info = GetErrorInfo(entry.status)) {
+      fields.emplace_back("reason", info->reason());
+      auto it = info->metadata().find("kling_request_id");
+      if (it != info->metadata().end()) {
+        fields.emplace_back("kling_request_id", it->second);
+      }
+    }
+  }
+  return fields;
+}
+
+bool AccessLogEnabled() { return LogEnabled(LogLevel::kInfo); }
+
+void WriteAccessLog(AccessLogEntry entry) {
+  if (!AccessLogEnabled()) return;
+  const LogLevel level =
+      entry.status.ok() ? LogLevel::kInfo : LogLevel::kWarning;
+  LogJson(level, "rpc", AccessLogFields(std::move(entry)));
+}
+
+}  // namespace lipsync::server
