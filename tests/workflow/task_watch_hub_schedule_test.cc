@@ -1,6 +1,7 @@
 // TaskWatchHub's poll schedule (at once, then a capped, jittered backoff that
 // restarts on each change) and its errors (transient ones keep polling, a
 // permanent one ends the watch for everyone).
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <ostream>
@@ -41,6 +42,7 @@ TEST_F(TaskWatchHubTest, TheSecondPollComesAfterTheInitialIntervalJittered) {
 
     EXPECT_THAT(NextDelay(),
                 Around(options_.initial_interval, options_.jitter));
+    ASSERT_TRUE(NextDelay().has_value());
     delays.push_back(*NextDelay());
     Hub().Unwatch(ByTaskId(id), watcher.get());
   }
@@ -93,6 +95,7 @@ TEST_F(TaskWatchHubTest, FollowsTheConfiguredSchedule) {
 
   std::vector<absl::Duration> delays;
   for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(NextDelay().has_value());
     delays.push_back(*NextDelay());
     FireNextTimer();
     ASSERT_EQ(polls_.size(), 1U);

@@ -3,6 +3,7 @@
 // shutdown). The schedule and the errors: task_watch_hub_schedule_test.cc.
 #include "service/workflow/task_watch_hub.h"
 
+#include <cstddef>
 #include <memory>
 #include <vector>
 
