@@ -6,7 +6,6 @@
 #include "service/audio/byte_reader.h"
 #include "service/audio/frame_walker.h"
 #include "service/audio/id3_tag.h"
-#include "service/audio/parse_error.h"
 
 namespace lipsync::audio {
 namespace {
@@ -75,16 +74,13 @@ bool HasAdtsHeaderAt(absl::string_view bytes, size_t offset) {
 }
 
 absl::StatusOr<AudioInfo> ParseAdts(absl::string_view bytes) {
-  const absl::StatusOr<size_t> id3_size = LeadingId3v2Size(bytes, kAac);
-  if (!id3_size.ok()) return id3_size.status();
-  const size_t start = *id3_size;
-  const absl::string_view audio =
-      bytes.substr(0, bytes.size() - TrailingTagsSize(bytes, start));
+  const absl::StatusOr<TaggedStream> stream = FindTaggedStream(bytes, kAac);
+  if (!stream.ok()) return stream.status();
+  const size_t start = stream->start;
+  const absl::string_view audio = stream->audio;
 
   if (!ConfirmFrames(audio, start, &DecodeAdtsFrame, kFramesToRecognise)) {
-    if (start == 0) return NotRecognisedError("no run of valid ADTS frames");
-    return CorruptError(kAac,
-                        "no run of valid ADTS frames after the ID3v2 tag");
+    return NoFramesError(*stream, kAac, "ADTS");
   }
   const AdtsHeader head = *DecodeAdtsHeader(audio, start);
   const WalkTotals totals = WalkFrames(audio, start, &DecodeAdtsFrame);

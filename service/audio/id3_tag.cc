@@ -1,6 +1,7 @@
 #include "service/audio/id3_tag.h"
 
 #include <cstdint>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "service/audio/byte_reader.h"
@@ -64,6 +65,26 @@ size_t TrailingTagsSize(absl::string_view bytes, size_t audio_start) {
     if (size >= kApeFooterSize && size <= end - audio_start) end -= size;
   }
   return bytes.size() - end;
+}
+
+absl::StatusOr<TaggedStream> FindTaggedStream(absl::string_view bytes,
+                                              absl::string_view container) {
+  const absl::StatusOr<size_t> id3_size = LeadingId3v2Size(bytes, container);
+  if (!id3_size.ok()) return id3_size.status();
+  TaggedStream stream;
+  stream.start = *id3_size;
+  stream.audio =
+      bytes.substr(0, bytes.size() - TrailingTagsSize(bytes, stream.start));
+  return stream;
+}
+
+absl::Status NoFramesError(const TaggedStream& stream,
+                           absl::string_view container,
+                           absl::string_view frames) {
+  const std::string detail =
+      absl::StrCat("no run of valid ", frames, " frames");
+  if (stream.start == 0) return NotRecognisedError(detail);
+  return CorruptError(container, absl::StrCat(detail, " after the ID3v2 tag"));
 }
 
 }  // namespace lipsync::audio

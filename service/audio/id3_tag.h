@@ -3,6 +3,7 @@
 
 #include <cstddef>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -22,6 +23,27 @@ absl::StatusOr<size_t> LeadingId3v2Size(absl::string_view bytes,
 // frame walks and size checks stop at the audio. Never more than
 // bytes.size() - `audio_start`.
 size_t TrailingTagsSize(absl::string_view bytes, size_t audio_start);
+
+// Where the frames of an MPEG audio or ADTS stream may lie in its file.
+struct TaggedStream {
+  // LeadingId3v2Size: the first byte after the ID3v2 tags.
+  size_t start = 0;
+  // The file up to its trailing tags (TrailingTagsSize), so that frame walks
+  // never count tag bytes as audio. Offsets are the file's.
+  absl::string_view audio;
+};
+
+// LeadingId3v2Size and TrailingTagsSize of `bytes`, with their errors.
+absl::StatusOr<TaggedStream> FindTaggedStream(absl::string_view bytes,
+                                              absl::string_view container);
+
+// INVALID_ARGUMENT for a stream with no run of valid `frames` frames (e.g.
+// "ADTS") at its start: the not-recognised message when there is no ID3v2
+// tag (the bytes may be of any format), else "corrupt <container>: no run of
+// valid <frames> frames after the ID3v2 tag".
+absl::Status NoFramesError(const TaggedStream& stream,
+                           absl::string_view container,
+                           absl::string_view frames);
 
 }  // namespace lipsync::audio
 

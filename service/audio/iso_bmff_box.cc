@@ -70,6 +70,17 @@ absl::StatusOr<std::optional<IsoBox>> IsoBoxCursor::Next() {
   return box;
 }
 
+absl::Status ForEachBox(IsoBoxCursor cursor,
+                        absl::FunctionRef<absl::Status(const IsoBox&)> visit) {
+  while (true) {
+    absl::StatusOr<std::optional<IsoBox>> box = cursor.Next();
+    if (!box.ok()) return box.status();
+    if (!box->has_value()) return absl::OkStatus();
+    absl::Status status = visit(**box);
+    if (!status.ok()) return status;
+  }
+}
+
 absl::string_view BoxBody(absl::string_view bytes, const IsoBox& box) {
   return bytes.substr(box.body, box.end - box.body);
 }

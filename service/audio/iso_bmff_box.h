@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <optional>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -43,6 +45,11 @@ class IsoBoxCursor {
   size_t end_;
   absl::string_view parent_;
 };
+
+// Calls `visit` on each box `cursor` yields, in order. The first error, of
+// the cursor or of `visit`, ends the walk and is returned.
+absl::Status ForEachBox(IsoBoxCursor cursor,
+                        absl::FunctionRef<absl::Status(const IsoBox&)> visit);
 
 // The payload of `box` (after its header).
 absl::string_view BoxBody(absl::string_view bytes, const IsoBox& box);

@@ -181,22 +181,18 @@ absl::Status ParseSampleTable(absl::string_view bytes, const IsoBox& minf,
       FindChildBox(bytes, minf, "stbl");
   if (!stbl.ok()) return stbl.status();
   if (!stbl->has_value()) return absl::OkStatus();
-  IsoBoxCursor children(bytes, **stbl);
-  while (true) {
-    absl::StatusOr<std::optional<IsoBox>> child = children.Next();
-    if (!child.ok()) return child.status();
-    if (!child->has_value()) return absl::OkStatus();
-    const IsoBox& box = **child;
-    if (box.type == "stsd") {
-      absl::Status status = ReadSampleEntry(bytes, box, track);
-      if (!status.ok()) return status;
-    } else if (box.type == "stco" || box.type == "co64") {
-      absl::StatusOr<std::optional<uint64_t>> last =
-          ReadLastChunkOffset(bytes, box);
-      if (!last.ok()) return last.status();
-      track.last_chunk_offset = *last;
-    }
-  }
+  return ForEachBox(IsoBoxCursor(bytes, **stbl),
+                    [&](const IsoBox& box) -> absl::Status {
+                      if (box.type == "stsd")
+                        return ReadSampleEntry(bytes, box, track);
+                      if (box.type == "stco" || box.type == "co64") {
+                        absl::StatusOr<std::optional<uint64_t>> last =
+                            ReadLastChunkOffset(bytes, box);
+                        if (!last.ok()) return last.status();
+                        track.last_chunk_offset = *last;
+                      }
+                      return absl::OkStatus();
+                    });
 }
 
 // The track's audio description, or std::nullopt when it is not audio.
@@ -244,53 +240,49 @@ absl::StatusOr<std::optional<AudioTrack>> ParseTrak(absl::string_view bytes,
 absl::Status ParseMvex(absl::string_view bytes, const IsoBox& mvex,
                        Movie& movie) {
   movie.fragmented = true;
-  IsoBoxCursor children(bytes, mvex);
-  while (true) {
-    absl::StatusOr<std::optional<IsoBox>> child = children.Next();
-    if (!child.ok()) return child.status();
-    if (!child->has_value()) return absl::OkStatus();
-    const IsoBox& box = **child;
-    ByteReader r(BoxBody(bytes, box));
-    if (box.type == "mehd") {
-      const std::optional<bool> v1 = ReadIsVersion1(r);
-      const std::optional<uint64_t> duration =
-          v1.has_value() ? ReadTime(r, *v1) : std::nullopt;
-      if (!duration.has_value()) return BoxTooShortError(box);
-      movie.fragment_duration = KnownDuration(*duration, *v1);
-    } else if (box.type == "trex" && movie.trex_count < 8) {
-      // version/flags, track_ID, default_sample_description_index,
-      // default_sample_duration.
-      const std::optional<uint32_t> track_id = LoadU32Be(r.bytes(), 4);
-      const std::optional<uint32_t> duration = LoadU32Be(r.bytes(), 12);
-      if (!track_id.has_value() || !duration.has_value()) {
-        return BoxTooShortError(box);
-      }
-      movie.trex[movie.trex_count++] = TrackDefaults{*track_id, *duration};
-    }
-  }
+  return ForEachBox(
+      IsoBoxCursor(bytes, mvex), [&](const IsoBox& box) -> absl::Status {
+        ByteReader r(BoxBody(bytes, box));
+        if (box.type == "mehd") {
+          const std::optional<bool> v1 = ReadIsVersion1(r);
+          const std::optional<uint64_t> duration =
+              v1.has_value() ? ReadTime(r, *v1) : std::nullopt;
+          if (!duration.has_value()) return BoxTooShortError(box);
+          movie.fragment_duration = KnownDuration(*duration, *v1);
+        } else if (box.type == "trex" && movie.trex_count < 8) {
+          // version/flags, track_ID, default_sample_description_index,
+          // default_sample_duration.
+          const std::optional<uint32_t> track_id = LoadU32Be(r.bytes(), 4);
+          const std::optional<uint32_t> duration = LoadU32Be(r.bytes(), 12);
+          if (!track_id.has_value() || !duration.has_value()) {
+            return BoxTooShortError(box);
+          }
+          movie.trex[movie.trex_count++] = TrackDefaults{*track_id, *duration};
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<Movie> ParseMoov(absl::string_view bytes, const IsoBox& moov) {
   Movie movie;
-  IsoBoxCursor children(bytes, moov);
-  while (true) {
-    absl::StatusOr<std::optional<IsoBox>> child = children.Next();
-    if (!child.ok()) return child.status();
-    if (!child->has_value()) return movie;
-    const IsoBox& box = **child;
-    if (box.type == "mvhd" && !movie.header.has_value()) {
-      absl::StatusOr<MovieHeader> header = ReadTimeHeader(bytes, box);
-      if (!header.ok()) return header.status();
-      movie.header = *header;
-    } else if (box.type == "trak" && !movie.audio.has_value()) {
-      absl::StatusOr<std::optional<AudioTrack>> track = ParseTrak(bytes, box);
-      if (!track.ok()) return track.status();
-      movie.audio = *track;
-    } else if (box.type == "mvex") {
-      absl::Status status = ParseMvex(bytes, box, movie);
-      if (!status.ok()) return status;
-    }
-  }
+  absl::Status status = ForEachBox(
+      IsoBoxCursor(bytes, moov), [&](const IsoBox& box) -> absl::Status {
+        if (box.type == "mvhd" && !movie.header.has_value()) {
+          absl::StatusOr<MovieHeader> header = ReadTimeHeader(bytes, box);
+          if (!header.ok()) return header.status();
+          movie.header = *header;
+        } else if (box.type == "trak" && !movie.audio.has_value()) {
+          absl::StatusOr<std::optional<AudioTrack>> track =
+              ParseTrak(bytes, box);
+          if (!track.ok()) return track.status();
+          movie.audio = *track;
+        } else if (box.type == "mvex") {
+          return ParseMvex(bytes, box, movie);
+        }
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return movie;
 }
 
 // Presentation length in ms, by the preference order in the header file.
@@ -350,12 +342,11 @@ absl::StatusOr<AudioInfo> ParseM4a(absl::string_view bytes) {
   // Every top-level box is visited, not just moov: a box running past the
   // end is how a cut-off upload shows.
   std::optional<IsoBox> moov;
-  while (true) {
-    absl::StatusOr<std::optional<IsoBox>> box = top.Next();
-    if (!box.ok()) return box.status();
-    if (!box->has_value()) break;
-    if ((*box)->type == "moov" && !moov.has_value()) moov = **box;
-  }
+  absl::Status boxes = ForEachBox(top, [&moov](const IsoBox& box) {
+    if (box.type == "moov" && !moov.has_value()) moov = box;
+    return absl::OkStatus();
+  });
+  if (!boxes.ok()) return boxes;
   if (!moov.has_value()) return CorruptError(kM4a, "no moov box");
 
   absl::StatusOr<Movie> movie = ParseMoov(bytes, *moov);

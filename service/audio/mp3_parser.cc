@@ -93,25 +93,16 @@ bool HasMpegAudioHeaderAt(absl::string_view bytes, size_t offset) {
 }
 
 absl::StatusOr<AudioInfo> ParseMp3(absl::string_view bytes) {
-  const absl::StatusOr<size_t> id3_size = LeadingId3v2Size(bytes, kMp3);
-  if (!id3_size.ok()) return id3_size.status();
-  const size_t start = *id3_size;
-  // Frames are looked for only up to the trailing tags, so their bytes are
-  // never counted as audio.
-  const absl::string_view audio =
-      bytes.substr(0, bytes.size() - TrailingTagsSize(bytes, start));
+  const absl::StatusOr<TaggedStream> stream = FindTaggedStream(bytes, kMp3);
+  if (!stream.ok()) return stream.status();
+  const size_t start = stream->start;
+  const absl::string_view audio = stream->audio;
 
   const size_t search_end = start == 0 ? 1 : start + kMaxPaddingAfterId3;
   const std::optional<size_t> first =
       FindFrames(audio, start, search_end, &DecodeMp3Frame, kFramesToRecognise,
                  std::nullopt);
-  if (!first.has_value()) {
-    if (start == 0) {
-      return NotRecognisedError("no run of valid MPEG audio frames");
-    }
-    return CorruptError(
-        kMp3, "no run of valid MPEG audio frames after the ID3v2 tag");
-  }
+  if (!first.has_value()) return NoFramesError(*stream, kMp3, "MPEG audio");
   const uint32_t first_word = *LoadU32Be(audio, *first);
   const MpegAudioHeader head = *DecodeMpegAudioHeader(first_word);
 

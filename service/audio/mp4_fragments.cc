@@ -96,6 +96,8 @@ absl::StatusOr<uint64_t> SumTraf(absl::string_view bytes, const IsoBox& traf,
                                  uint32_t trex_default_duration) {
   std::optional<TrackFragmentHeader> header;
   uint64_t total = 0;
+  // Not ForEachBox: a tfhd of another track ends the walk, the boxes after
+  // it unread.
   IsoBoxCursor children(bytes, traf);
   while (true) {
     absl::StatusOr<std::optional<IsoBox>> child = children.Next();
@@ -122,24 +124,22 @@ absl::StatusOr<uint64_t> SumFragmentDurations(absl::string_view bytes,
                                               size_t begin, uint32_t track_id,
                                               uint32_t trex_default_duration) {
   uint64_t total = 0;
-  IsoBoxCursor top(bytes, begin, bytes.size(), "");
-  while (true) {
-    absl::StatusOr<std::optional<IsoBox>> box = top.Next();
-    if (!box.ok()) return box.status();
-    if (!box->has_value()) return total;
-    if ((*box)->type != "moof") continue;
-    IsoBoxCursor trafs(bytes, **box);
-    while (true) {
-      absl::StatusOr<std::optional<IsoBox>> traf = trafs.Next();
-      if (!traf.ok()) return traf.status();
-      if (!traf->has_value()) break;
-      if ((*traf)->type != "traf") continue;
-      absl::StatusOr<uint64_t> sum =
-          SumTraf(bytes, **traf, track_id, trex_default_duration);
-      if (!sum.ok()) return sum.status();
-      total = SaturatingAdd(total, *sum);
-    }
-  }
+  const auto add_traf = [&](const IsoBox& traf) -> absl::Status {
+    if (traf.type != "traf") return absl::OkStatus();
+    absl::StatusOr<uint64_t> sum =
+        SumTraf(bytes, traf, track_id, trex_default_duration);
+    if (!sum.ok()) return sum.status();
+    total = SaturatingAdd(total, *sum);
+    return absl::OkStatus();
+  };
+  absl::Status status =
+      ForEachBox(IsoBoxCursor(bytes, begin, bytes.size(), ""),
+                 [&](const IsoBox& moof) -> absl::Status {
+                   if (moof.type != "moof") return absl::OkStatus();
+                   return ForEachBox(IsoBoxCursor(bytes, moof), add_traf);
+                 });
+  if (!status.ok()) return status;
+  return total;
 }
 
 }  // namespace lipsync::audio

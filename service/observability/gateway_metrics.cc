@@ -80,6 +80,21 @@ std::string BoundedKlingCode(absl::string_view kling_code) {
   return "other";
 }
 
+// The family `name` in `registry`; `builder` is prometheus::BuildCounter(),
+// BuildGauge() or BuildHistogram().
+template <typename Builder>
+auto& RegisterFamily(Builder builder, prometheus::Registry& registry,
+                     const std::string& name, const std::string& help) {
+  return builder.Name(name).Help(help).Register(registry);
+}
+
+// The one, unlabelled, gauge of the family `name`.
+Gauge* RegisterGauge(prometheus::Registry& registry, const std::string& name,
+                     const std::string& help) {
+  return &RegisterFamily(prometheus::BuildGauge(), registry, name, help)
+              .Add({});
+}
+
 }  // namespace
 
 const std::vector<double> kLatencyBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -103,67 +118,47 @@ std::vector<GrpcMethod> GrpcMethodsOf(
 
 GatewayMetrics::GatewayMetrics(const GatewayMetricsOptions& options)
     : registry_(std::make_shared<prometheus::Registry>()),
-      handled_(prometheus::BuildCounter()
-                   .Name("grpc_server_handled_total")
-                   .Help("RPCs completed on the server, by final status code.")
-                   .Register(*registry_)),
+      handled_(RegisterFamily(
+          prometheus::BuildCounter(), *registry_, "grpc_server_handled_total",
+          "RPCs completed on the server, by final status code.")),
       handling_seconds_(
-          prometheus::BuildHistogram()
-              .Name("grpc_server_handling_seconds")
-              .Help("Time from the start of an RPC to its final status.")
-              .Register(*registry_)),
+          RegisterFamily(prometheus::BuildHistogram(), *registry_,
+                         "grpc_server_handling_seconds",
+                         "Time from the start of an RPC to its final status.")),
       upstream_requests_(
-          prometheus::BuildCounter()
-              .Name("lipsync_upstream_requests_total")
-              .Help("HTTP exchanges with the Kling API, by outcome.")
-              .Register(*registry_)),
-      upstream_seconds_(prometheus::BuildHistogram()
-                            .Name("lipsync_upstream_request_seconds")
-                            .Help("Duration of one Kling API exchange.")
-                            .Register(*registry_)),
+          RegisterFamily(prometheus::BuildCounter(), *registry_,
+                         "lipsync_upstream_requests_total",
+                         "HTTP exchanges with the Kling API, by outcome.")),
+      upstream_seconds_(RegisterFamily(prometheus::BuildHistogram(), *registry_,
+                                       "lipsync_upstream_request_seconds",
+                                       "Duration of one Kling API exchange.")),
       upstream_retries_(
-          prometheus::BuildCounter()
-              .Name("lipsync_upstream_retries_total")
-              .Help("Upstream calls re-sent after a retryable failure.")
-              .Register(*registry_)),
-      retry_budget_exhausted_(
-          prometheus::BuildCounter()
-              .Name("lipsync_upstream_retry_budget_exhausted_total")
-              .Help("Retries refused because the retry budget was spent.")
-              .Register(*registry_)),
-      in_flight_calls_(&prometheus::BuildGauge()
-                            .Name("lipsync_in_flight_calls")
-                            .Help("RPCs currently being handled.")
-                            .Register(*registry_)
-                            .Add({})),
-      watch_streams_(&prometheus::BuildGauge()
-                          .Name("lipsync_watch_streams")
-                          .Help("Open WatchLipSyncTask streams.")
-                          .Register(*registry_)
-                          .Add({})),
+          RegisterFamily(prometheus::BuildCounter(), *registry_,
+                         "lipsync_upstream_retries_total",
+                         "Upstream calls re-sent after a retryable failure.")),
+      retry_budget_exhausted_(RegisterFamily(
+          prometheus::BuildCounter(), *registry_,
+          "lipsync_upstream_retry_budget_exhausted_total",
+          "Retries refused because the retry budget was spent.")),
+      in_flight_calls_(RegisterGauge(*registry_, "lipsync_in_flight_calls",
+                                     "RPCs currently being handled.")),
+      watch_streams_(RegisterGauge(*registry_, "lipsync_watch_streams",
+                                   "Open WatchLipSyncTask streams.")),
       audio_bytes_in_flight_(
-          &prometheus::BuildGauge()
-               .Name("lipsync_audio_bytes_in_flight")
-               .Help("Bytes of audio held by calls in progress.")
-               .Register(*registry_)
-               .Add({})),
-      breaker_state_(&prometheus::BuildGauge()
-                          .Name("lipsync_circuit_breaker_state")
-                          .Help("Upstream circuit breaker: 0 closed, 1 open, "
-                                "2 half-open.")
-                          .Register(*registry_)
-                          .Add({})) {
-  auto& transitions = prometheus::BuildCounter()
-                          .Name("lipsync_circuit_breaker_transitions_total")
-                          .Help("Circuit breaker state changes, by new state.")
-                          .Register(*registry_);
+          RegisterGauge(*registry_, "lipsync_audio_bytes_in_flight",
+                        "Bytes of audio held by calls in progress.")),
+      breaker_state_(RegisterGauge(
+          *registry_, "lipsync_circuit_breaker_state",
+          "Upstream circuit breaker: 0 closed, 1 open, 2 half-open.")) {
+  auto& transitions =
+      RegisterFamily(prometheus::BuildCounter(), *registry_,
+                     "lipsync_circuit_breaker_transitions_total",
+                     "Circuit breaker state changes, by new state.");
   breaker_transitions_ = {&transitions.Add({{"to", "closed"}}),
                           &transitions.Add({{"to", "open"}}),
                           &transitions.Add({{"to", "half_open"}})};
-  prometheus::BuildGauge()
-      .Name("lipsync_build_info")
-      .Help("Always 1; the labels describe the running build.")
-      .Register(*registry_)
+  RegisterFamily(prometheus::BuildGauge(), *registry_, "lipsync_build_info",
+                 "Always 1; the labels describe the running build.")
       .Add({{"version", options.version}})
       .Set(1);
 

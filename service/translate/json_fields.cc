@@ -110,6 +110,14 @@ absl::StatusOr<const Json*> FieldReader::Object(const char* key) const {
   return WrongType(key, *v, "object");
 }
 
+absl::Status FieldReader::ReadObject(
+    const char* key,
+    absl::FunctionRef<absl::Status(const FieldReader&)> read) const {
+  absl::StatusOr<const Json*> object = Object(key);
+  if (!object.ok() || *object == nullptr) return object.status();
+  return read(FieldReader(**object, PathOf(key)));
+}
+
 absl::StatusOr<const Json*> FieldReader::Array(const char* key) const {
   const Json* v = Find(key);
   if (v == nullptr || v->is_array()) return v;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -36,6 +37,12 @@ class FieldReader {
   absl::Status Bool(const char* key, bool* out) const;
   // The member when it is an object, nullptr when missing or null.
   absl::StatusOr<const nlohmann::json*> Object(const char* key) const;
+  // When member `key` is an object: what `read` returns for a reader of it
+  // (path PathOf(key)). OK without calling `read` when the member is missing
+  // or null; BAD_ANSWER, as Object, when it is of another type.
+  absl::Status ReadObject(
+      const char* key,
+      absl::FunctionRef<absl::Status(const FieldReader&)> read) const;
   // The member when it is an array, nullptr when missing or null.
   absl::StatusOr<const nlohmann::json*> Array(const char* key) const;
 

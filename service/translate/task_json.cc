@@ -21,63 +21,63 @@ using Json = nlohmann::json;
 // `final_balance_deduction` of a LipSyncTask or an IdentifyFaceResponse.
 template <typename Message>
 absl::Status ParseBalance(const FieldReader& parent, Message* message) {
-  absl::StatusOr<const Json*> object = parent.Object("final_balance_deduction");
-  if (!object.ok() || *object == nullptr) return object.status();
-  const FieldReader r(**object, parent.PathOf("final_balance_deduction"));
-  v1::BalanceDeduction* out = message->mutable_final_balance_deduction();
-  absl::Status s = r.Text("quota", out->mutable_quota());
-  s.Update(r.Text("list_price", out->mutable_list_price()));
-  return s;
+  return parent.ReadObject(
+      "final_balance_deduction", [message](const FieldReader& r) {
+        v1::BalanceDeduction* out = message->mutable_final_balance_deduction();
+        absl::Status s = r.Text("quota", out->mutable_quota());
+        s.Update(r.Text("list_price", out->mutable_list_price()));
+        return s;
+      });
 }
 
 absl::Status ParseTaskInfo(const FieldReader& task, v1::LipSyncTask* out) {
-  absl::StatusOr<const Json*> object = task.Object("task_info");
-  if (!object.ok() || *object == nullptr) return object.status();
-  const FieldReader r(**object, task.PathOf("task_info"));
-  v1::TaskInfo* info = out->mutable_task_info();
-  absl::Status s = r.Text("external_task_id", info->mutable_external_task_id());
-  absl::StatusOr<const Json*> parent = r.Object("parent_video");
-  if (!parent.ok()) return parent.status();
-  if (*parent != nullptr) {
-    const FieldReader p(**parent, r.PathOf("parent_video"));
-    v1::ParentVideo* video = info->mutable_parent_video();
-    s.Update(p.Text("id", video->mutable_id()));
-    s.Update(p.Text("url", video->mutable_url()));
-    s.Update(p.Text("duration", video->mutable_duration()));
-  }
-  return s;
+  return task.ReadObject("task_info", [out](const FieldReader& r) {
+    v1::TaskInfo* info = out->mutable_task_info();
+    absl::Status s =
+        r.Text("external_task_id", info->mutable_external_task_id());
+    // A parent_video of the wrong type is reported ahead of the errors
+    // above, so it is read with Object rather than ReadObject.
+    absl::StatusOr<const Json*> parent = r.Object("parent_video");
+    if (!parent.ok()) return parent.status();
+    if (*parent != nullptr) {
+      const FieldReader p(**parent, r.PathOf("parent_video"));
+      v1::ParentVideo* video = info->mutable_parent_video();
+      s.Update(p.Text("id", video->mutable_id()));
+      s.Update(p.Text("url", video->mutable_url()));
+      s.Update(p.Text("duration", video->mutable_duration()));
+    }
+    return s;
+  });
 }
 
 absl::Status ParseTaskResult(const FieldReader& task, v1::LipSyncTask* out) {
-  absl::StatusOr<const Json*> object = task.Object("task_result");
-  if (!object.ok() || *object == nullptr) return object.status();
-  const FieldReader r(**object, task.PathOf("task_result"));
-  v1::TaskResult* result = out->mutable_task_result();
-  absl::StatusOr<const Json*> videos = r.Array("videos");
-  if (!videos.ok() || *videos == nullptr) return videos.status();
-  absl::Status s;
-  for (std::size_t i = 0; i < (*videos)->size(); ++i) {
-    const Json& item = (**videos)[i];
-    const std::string path = absl::StrCat(r.PathOf("videos"), "[", i, "]");
-    if (!item.is_object()) return WrongTypeError(path, item, "object");
-    const FieldReader v(item, path);
-    v1::ResultVideo* video = result->add_videos();
-    s.Update(v.Text("id", video->mutable_id()));
-    s.Update(v.Text("url", video->mutable_url()));
-    s.Update(v.Text("watermark_url", video->mutable_watermark_url()));
-    s.Update(v.Text("duration", video->mutable_duration()));
-  }
-  return s;
+  return task.ReadObject("task_result", [out](const FieldReader& r) {
+    v1::TaskResult* result = out->mutable_task_result();
+    absl::StatusOr<const Json*> videos = r.Array("videos");
+    if (!videos.ok() || *videos == nullptr) return videos.status();
+    absl::Status s;
+    for (std::size_t i = 0; i < (*videos)->size(); ++i) {
+      const Json& item = (**videos)[i];
+      const std::string path = absl::StrCat(r.PathOf("videos"), "[", i, "]");
+      if (!item.is_object()) return WrongTypeError(path, item, "object");
+      const FieldReader v(item, path);
+      v1::ResultVideo* video = result->add_videos();
+      s.Update(v.Text("id", video->mutable_id()));
+      s.Update(v.Text("url", video->mutable_url()));
+      s.Update(v.Text("watermark_url", video->mutable_watermark_url()));
+      s.Update(v.Text("duration", video->mutable_duration()));
+    }
+    return s;
+  });
 }
 
 absl::Status ParseWatermark(const FieldReader& task, v1::LipSyncTask* out) {
-  absl::StatusOr<const Json*> object = task.Object("watermark_info");
-  if (!object.ok() || *object == nullptr) return object.status();
-  const FieldReader r(**object, task.PathOf("watermark_info"));
-  bool enabled = false;
-  absl::Status s = r.Bool("enabled", &enabled);
-  out->mutable_watermark_info()->set_enabled(enabled);
-  return s;
+  return task.ReadObject("watermark_info", [out](const FieldReader& r) {
+    bool enabled = false;
+    absl::Status s = r.Bool("enabled", &enabled);
+    out->mutable_watermark_info()->set_enabled(enabled);
+    return s;
+  });
 }
 
 // `data` at `path` ("" for the answer's top level) into `out`.
