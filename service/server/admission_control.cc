@@ -6,9 +6,8 @@
 #include "service/common/status_details.h"
 
 namespace lipsync::server {
-namespace {
 
-absl::Status Overloaded(absl::string_view bound, std::size_t limit) {
+absl::Status GatewayOverloaded(absl::string_view bound, std::size_t limit) {
   google::rpc::ErrorInfo info;
   info.set_reason("GATEWAY_OVERLOADED");
   info.set_domain(std::string(kGatewayErrorDomain));
@@ -22,22 +21,20 @@ absl::Status Overloaded(absl::string_view bound, std::size_t limit) {
       absl::Milliseconds(100));
 }
 
-}  // namespace
-
 AdmissionControl::Ticket::~Ticket() { owner_->Release(audio_bytes_); }
 
 absl::StatusOr<std::unique_ptr<AdmissionControl::Ticket>>
 AdmissionControl::TryAdmit(std::size_t audio_bytes) {
   absl::MutexLock lock(&mu_);
   if (calls_ >= limits_.max_in_flight_calls) {
-    return Overloaded("in-flight calls", limits_.max_in_flight_calls);
+    return GatewayOverloaded("in-flight calls", limits_.max_in_flight_calls);
   }
   // A single call larger than the whole budget is still admitted when
   // nothing else holds audio, so a low setting cannot refuse every upload.
   if (audio_bytes > 0 && audio_bytes_ > 0 &&
       audio_bytes_ + audio_bytes > limits_.max_audio_bytes_in_flight) {
-    return Overloaded("audio bytes in flight",
-                      limits_.max_audio_bytes_in_flight);
+    return GatewayOverloaded("audio bytes in flight",
+                             limits_.max_audio_bytes_in_flight);
   }
   ++calls_;
   audio_bytes_ += audio_bytes;

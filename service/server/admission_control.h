@@ -9,6 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
 namespace lipsync::server {
@@ -19,6 +20,11 @@ struct AdmissionLimits {
   // Audio bytes (as received) held by calls in flight.
   std::size_t max_audio_bytes_in_flight = 512u * 1024 * 1024;
 };
+
+// RESOURCE_EXHAUSTED for a gateway bound that was hit: ErrorInfo reason
+// GATEWAY_OVERLOADED (metadata `bound`, `limit`) and a RetryInfo of 100 ms,
+// as docs/errors.md gives for every gateway bound.
+absl::Status GatewayOverloaded(absl::string_view bound, std::size_t limit);
 
 class AdmissionControl {
  public:

@@ -244,9 +244,7 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
   } else if (refused.ok() &&
              watch_streams_.fetch_add(1) >= options_.max_watch_streams) {
     watch_streams_.fetch_sub(1);
-    refused = absl::ResourceExhaustedError(
-        absl::StrCat("gateway overloaded: ", options_.max_watch_streams,
-                     " watch streams open; retry with backoff"));
+    refused = GatewayOverloaded("watch streams", options_.max_watch_streams);
   }
   // One access-log line and one metrics sample per stream, as for unary
   // calls.

@@ -15,9 +15,8 @@ absl::Time EffectiveDeadline(const grpc::CallbackServerContext& context,
                              absl::Duration max_timeout) {
   const absl::Time now = absl::Now();
   const auto raw = context.deadline();
-  // gRPC reports "no deadline" as a time point decades away.
-  const bool has_deadline =
-      raw < std::chrono::system_clock::now() + std::chrono::hours(24 * 365);
+  // gRPC reports "no deadline" as the largest time point.
+  const bool has_deadline = raw != std::chrono::system_clock::time_point::max();
   absl::Time deadline =
       has_deadline ? absl::FromChrono(raw) : now + default_timeout;
   return std::min(deadline, now + max_timeout);

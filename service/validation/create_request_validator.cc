@@ -60,6 +60,7 @@ FieldViolations ValidateCreateRequest(const CreateRequest& create) {
   }
   CheckId("external_task_id", request.external_task_id(), Presence::kOptional,
           out);
+  CheckNotDotSegment("external_task_id", request.external_task_id(), out);
   CheckHttpUrl("callback_url", request.callback_url(), Presence::kOptional,
                out);
   // watermark_info: a bool, any value is valid.

@@ -29,7 +29,9 @@ FieldViolations ValidateTaskReference(absl::string_view task_id,
   CheckExactlyOne("task_id", task_id, "external_task_id", external_task_id,
                   out);
   CheckId("task_id", task_id, Presence::kOptional, out);
+  CheckNotDotSegment("task_id", task_id, out);
   CheckId("external_task_id", external_task_id, Presence::kOptional, out);
+  CheckNotDotSegment("external_task_id", external_task_id, out);
   return out;
 }
 

@@ -221,6 +221,16 @@ void CheckId(const FieldPath& field, absl::string_view value, Presence presence,
   }
 }
 
+void CheckNotDotSegment(const FieldPath& field, absl::string_view value,
+                        FieldViolations& out) {
+  if (value == "." || value == "..") {
+    Add(field,
+        absl::StrCat("must not be \"", value,
+                     "\" (it is a URL path segment upstream)"),
+        out);
+  }
+}
+
 void CheckHttpUrl(const FieldPath& field, absl::string_view value,
                   Presence presence, FieldViolations& out) {
   if (value.empty()) {
@@ -286,6 +296,7 @@ void CheckIdempotencyKey(const FieldPath& field, absl::string_view value,
       break;
     }
   }
+  CheckNotDotSegment(field, value, out);
 }
 
 }  // namespace lipsync::validation

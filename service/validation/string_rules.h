@@ -29,6 +29,13 @@ enum class Presence { kRequired, kOptional };
 void CheckId(const FieldPath& field, absl::string_view value, Presence presence,
              FieldViolations& out);
 
+// Ids that travel as a URL path segment upstream (task_id, external_task_id
+// and the idempotency key, which becomes an external_task_id): not "." or
+// "..", which an HTTP client resolves as a path step (GET .../tasks/.. would
+// read another resource).
+void CheckNotDotSegment(const FieldPath& field, absl::string_view value,
+                        FieldViolations& out);
+
 // http(s) URL rules (callback, audio and video URLs): non-empty when
 // required; at most kMaxUrlChars characters; no whitespace or control
 // characters; ASCII only (other characters must be percent-encoded, RFC

@@ -7,9 +7,9 @@
 
 #include "service/resilience/error_reasons.h"
 #include "service/resilience/retrying_upstream_client.h"
+#include "tests/resilience/recording_observer.h"
 #include "tests/support/fake_scheduler.h"
 #include "tests/support/mock_upstream_client.h"
-#include "tests/resilience/recording_observer.h"
 #include "tests/support/test_statuses.h"
 
 namespace lipsync::resilience {

@@ -5,9 +5,9 @@
 
 #include <memory>
 
+#include "tests/resilience/recording_observer.h"
 #include "tests/support/fake_scheduler.h"
 #include "tests/support/mock_upstream_client.h"
-#include "tests/resilience/recording_observer.h"
 #include "tests/support/test_statuses.h"
 
 namespace lipsync::resilience {

@@ -13,9 +13,9 @@
 #include "absl/synchronization/mutex.h"
 #include "service/resilience/retrying_upstream_client.h"
 #include "service/resilience/timer_queue.h"
+#include "tests/resilience/recording_observer.h"
 #include "tests/support/mock_upstream_client.h"
 #include "tests/support/poll.h"
-#include "tests/resilience/recording_observer.h"
 #include "tests/support/test_statuses.h"
 
 namespace lipsync::resilience {

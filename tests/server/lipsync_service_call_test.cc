@@ -110,6 +110,22 @@ TEST_F(LipSyncServiceCallTest, UpstreamDeadlineIsCappedAtTheMaximum) {
   }
 }
 
+// A deadline years away is a deadline (capped), not "no deadline".
+TEST_F(LipSyncServiceCallTest, AFarCallerDeadlineIsCappedNotDefaulted) {
+  Start();
+  for (Rpc rpc : kUnaryRpcs) {
+    SCOPED_TRACE(RpcName(rpc));
+    const std::size_t index = upstream_->calls();
+    const absl::Time before = absl::Now();
+    PendingRpc pending(edge_->stub(), rpc, before + absl::Hours(24 * 800));
+    ASSERT_TRUE(upstream_->WaitForCalls(index + 1));
+    const absl::Time after = absl::Now();
+    EXPECT_GE(UpstreamDeadline(index), before + absl::Minutes(2));
+    EXPECT_LE(UpstreamDeadline(index), after + absl::Minutes(2) + kSlack);
+    upstream_->Fail(index, absl::UnavailableError("test"));
+  }
+}
+
 TEST_F(LipSyncServiceCallTest, CallerCancellationCancelsTheUpstreamCall) {
   Start();
   for (Rpc rpc : kUnaryRpcs) {

@@ -153,6 +153,12 @@ TEST_F(LipSyncServiceWatchTest, WatchesOverTheStreamBoundAreRefusedUnpolled) {
   EXPECT_FALSE(refused->Read(&task));
   const grpc::Status status = refused->Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  auto info = FindDetail<google::rpc::ErrorInfo>(status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "GATEWAY_OVERLOADED");
+  EXPECT_EQ(info->metadata().at("bound"), "watch streams");
+  EXPECT_EQ(info->metadata().at("limit"), "1");
+  EXPECT_TRUE(FindDetail<google::rpc::RetryInfo>(status).has_value());
   EXPECT_EQ(edge_->hub().polls_started(), 1u);
 
   // The slot is free again once the first stream is over.

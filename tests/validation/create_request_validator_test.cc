@@ -294,5 +294,14 @@ TEST(CreateRequestValidatorTest, OptionalTopLevelFieldsFollowTheirRules) {
                           ViolationOf("request_id", "at most 128")));
 }
 
+TEST(CreateRequestValidatorTest, TaskIdsAreNotDotSegments) {
+  CreateLipSyncTaskRequest request = ValidCreateRequest();
+  request.set_external_task_id("..");
+  request.set_request_id(".");
+  EXPECT_THAT(ValidateCreateRequest(request),
+              ElementsAre(ViolationOf("external_task_id", "path segment"),
+                          ViolationOf("request_id", "path segment")));
+}
+
 }  // namespace
 }  // namespace lipsync::validation

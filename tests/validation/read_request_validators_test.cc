@@ -72,6 +72,22 @@ TEST(GetTaskValidatorTest, ChecksIdRules) {
               ElementsAre(ViolationOf("external_task_id", "at most 256")));
 }
 
+// "." and ".." would be resolved as path steps in GET .../{id}.
+TEST(GetTaskValidatorTest, RejectsDotSegmentIds) {
+  for (const char* id : {".", ".."}) {
+    GetLipSyncTaskRequest by_id;
+    by_id.set_task_id(id);
+    EXPECT_THAT(ValidateGetTaskRequest(by_id),
+                ElementsAre(ViolationOf("task_id", "path segment")))
+        << id;
+    GetLipSyncTaskRequest by_external;
+    by_external.set_external_task_id(id);
+    EXPECT_THAT(ValidateGetTaskRequest(by_external),
+                ElementsAre(ViolationOf("external_task_id", "path segment")))
+        << id;
+  }
+}
+
 TEST(WatchTaskValidatorTest, FollowsTheGetRules) {
   EXPECT_THAT(ValidateWatchTaskRequest(WatchLipSyncTaskRequest()),
               ElementsAre(ViolationOf("task_id", "neither is")));

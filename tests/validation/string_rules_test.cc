@@ -229,6 +229,16 @@ TEST(IdempotencyKeyTest, RejectsLongKeysAndOtherCharacters) {
   }
 }
 
+TEST(IdempotencyKeyTest, RejectsDotSegments) {
+  for (const char* key : {".", ".."}) {
+    EXPECT_THAT(Key(key),
+                ElementsAre(ViolationOf("key", "URL path segment upstream")))
+        << key;
+  }
+  EXPECT_THAT(Key("..."), IsEmpty());
+  EXPECT_THAT(Key(".a"), IsEmpty());
+}
+
 TEST(HttpSchemePrefixTest, IsCaseInsensitiveAndNeedsBothSlashes) {
   EXPECT_TRUE(HasHttpSchemePrefix("http://x"));
   EXPECT_TRUE(HasHttpSchemePrefix("HTTPS://x"));
