@@ -7,16 +7,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "service/common/status_details.h"
 #include "tests/observability/exposition.h"
+#include "tests/support/fake_credentials.h"
+#include "tests/support/fake_http_transport.h"
 #include "tests/support/fake_scheduler.h"
 #include "tests/support/grpc_details.h"
 #include "tests/support/seed_requests.h"
@@ -32,57 +32,6 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using upstream::HttpResponse;
 
-// Answers each Send with the next scripted outcome, inline; holds the Sends
-// beyond the script until the test completes them.
-class ScriptedTransport final : public upstream::HttpTransport {
- public:
-  void Then(absl::StatusOr<HttpResponse> outcome) {
-    absl::MutexLock lock(&mu_);
-    script_.push_back(std::move(outcome));
-  }
-
-  void Send(upstream::HttpRequest request, std::shared_ptr<CallContext>,
-            upstream::HttpCallback done) override {
-    std::optional<absl::StatusOr<HttpResponse>> outcome;
-    {
-      absl::MutexLock lock(&mu_);
-      sent_.push_back(std::move(request));
-      if (script_.empty()) {
-        held_.push_back(std::move(done));
-        return;
-      }
-      outcome = std::move(script_.front());
-      script_.pop_front();
-    }
-    done(*std::move(outcome));
-  }
-
-  std::size_t sends() const {
-    absl::MutexLock lock(&mu_);
-    return sent_.size();
-  }
-  upstream::HttpRequest sent(std::size_t i) const {
-    absl::MutexLock lock(&mu_);
-    return sent_.at(i);
-  }
-  // Completes the oldest held Send.
-  void CompleteHeld(absl::StatusOr<HttpResponse> outcome) {
-    upstream::HttpCallback done;
-    {
-      absl::MutexLock lock(&mu_);
-      done = std::move(held_.front());
-      held_.pop_front();
-    }
-    done(std::move(outcome));
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::deque<absl::StatusOr<HttpResponse>> script_ ABSL_GUARDED_BY(mu_);
-  std::vector<upstream::HttpRequest> sent_ ABSL_GUARDED_BY(mu_);
-  std::deque<upstream::HttpCallback> held_ ABSL_GUARDED_BY(mu_);
-};
-
 HttpResponse Answer(long http_status, std::string body) {
   HttpResponse response;
   response.http_status = http_status;
@@ -97,13 +46,6 @@ HttpResponse TaskAnswer(const std::string& task_id) {
 HttpResponse Kling5000() {
   return Answer(500, R"({"code":5000,"message":"oops","request_id":"r-5"})");
 }
-
-class FixedJwtCredentials final : public upstream::Credentials {
- public:
-  absl::StatusOr<std::string> AuthorizationHeader() override {
-    return std::string("Authorization: Bearer signed-jwt");
-  }
-};
 
 class UpstreamFactoryTest : public ::testing::Test {
  protected:
@@ -154,81 +96,82 @@ class UpstreamFactoryTest : public ::testing::Test {
 
   GatewayOptions options_;
   FakeScheduler scheduler_;
-  std::shared_ptr<ScriptedTransport> transport_ =
-      std::make_shared<ScriptedTransport>();
+  std::shared_ptr<testing_util::FakeHttpTransport> transport_ =
+      std::make_shared<testing_util::FakeHttpTransport>();
   std::shared_ptr<observability::GatewayMetrics> metrics_;
   UpstreamStack stack_;
 };
 
 TEST_F(UpstreamFactoryTest, SendsToTheBaseUrlWithTheApiKey) {
   Build();
-  transport_->Then(TaskAnswer("t-1"));
+  transport_->AnswerNextWith(TaskAnswer("t-1"));
   std::optional<absl::StatusOr<v1::LipSyncTask>> result;
   Get(&result);
   ASSERT_TRUE(result.has_value());
   ASSERT_TRUE(result->ok()) << result->status();
   EXPECT_EQ((*result)->task_id(), "t-1");
-  ASSERT_EQ(transport_->sends(), 1u);
-  EXPECT_EQ(transport_->sent(0).url,
+  ASSERT_EQ(transport_->sent(), 1u);
+  EXPECT_EQ(transport_->requests()[0].url,
             "http://127.0.0.1:9/kling/v1/videos/advanced-lip-sync/" +
                 testing_util::ValidGetTaskRequest().task_id());
-  EXPECT_THAT(transport_->sent(0).headers,
+  EXPECT_THAT(transport_->requests()[0].headers,
               Contains("Authorization: Bearer key-1"));
 }
 
 TEST_F(UpstreamFactoryTest, GivenCredentialsTakeThePlaceOfTheApiKey) {
-  options_.credentials = std::make_shared<FixedJwtCredentials>();
+  options_.credentials = std::make_shared<testing_util::FakeCredentials>(
+      std::string("Authorization: Bearer signed-jwt"));
   Build();
-  transport_->Then(TaskAnswer("t-1"));
+  transport_->AnswerNextWith(TaskAnswer("t-1"));
   std::optional<absl::StatusOr<v1::LipSyncTask>> result;
   Get(&result);
-  ASSERT_EQ(transport_->sends(), 1u);
-  EXPECT_THAT(transport_->sent(0).headers,
+  ASSERT_EQ(transport_->sent(), 1u);
+  EXPECT_THAT(transport_->requests()[0].headers,
               Contains("Authorization: Bearer signed-jwt"));
 }
 
 TEST_F(UpstreamFactoryTest, RetriesAReadAfterAnUpstreamFailure) {
   Build();
-  transport_->Then(Kling5000());
-  transport_->Then(TaskAnswer("t-1"));
+  transport_->AnswerNextWith(Kling5000());
+  transport_->AnswerNextWith(TaskAnswer("t-1"));
   std::optional<absl::StatusOr<v1::LipSyncTask>> result;
   Get(&result);
   EXPECT_FALSE(result.has_value());  // waiting out the backoff
   scheduler_.AdvanceBy(options_.retry.max_backoff);
   ASSERT_TRUE(result.has_value());
   EXPECT_TRUE(result->ok()) << result->status();
-  EXPECT_EQ(transport_->sends(), 2u);
+  EXPECT_EQ(transport_->sent(), 2u);
 }
 
 TEST_F(UpstreamFactoryTest, OneAttemptMeansNoRetry) {
   options_.retry.max_attempts = 1;
   Build();
-  transport_->Then(Kling5000());
+  transport_->AnswerNextWith(Kling5000());
   std::optional<absl::StatusOr<v1::LipSyncTask>> result;
   Get(&result);
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(testing_util::ReasonOf(result->status()),
             "UPSTREAM_INTERNAL_ERROR");
-  EXPECT_EQ(transport_->sends(), 1u);
+  EXPECT_EQ(transport_->sent(), 1u);
 }
 
 TEST_F(UpstreamFactoryTest, NeverResendsACreateTheUpstreamMayHaveReceived) {
   Build();
-  transport_->Then(Kling5000());
+  transport_->AnswerNextWith(Kling5000());
   std::optional<absl::StatusOr<v1::LipSyncTask>> result;
   const v1::CreateLipSyncTaskRequest request = testing::SeedRequest();
   Create(request, &result);
   scheduler_.AdvanceBy(options_.retry.max_backoff);
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(transport_->sends(), 1u);
+  EXPECT_EQ(transport_->sent(), 1u);
 }
 
 TEST_F(UpstreamFactoryTest, ResendsACreateThatNeverLeft) {
   Build();
-  transport_->Then(testing_util::ConnectionRefused());
-  transport_->Then(TaskAnswer("t-2"));
+  transport_->AnswerNextWith(testing_util::ConnectionRefused());
+  transport_->AnswerNextWith(TaskAnswer("t-2"));
   std::optional<absl::StatusOr<v1::LipSyncTask>> result;
   const v1::CreateLipSyncTaskRequest request = testing::SeedRequest();
   Create(request, &result);
@@ -236,14 +179,14 @@ TEST_F(UpstreamFactoryTest, ResendsACreateThatNeverLeft) {
   ASSERT_TRUE(result.has_value());
   ASSERT_TRUE(result->ok()) << result->status();
   EXPECT_EQ((*result)->task_id(), "t-2");
-  EXPECT_EQ(transport_->sends(), 2u);
+  EXPECT_EQ(transport_->sent(), 2u);
 }
 
 TEST_F(UpstreamFactoryTest, BreakerOpensAndRefusesWithoutSending) {
   options_.retry.max_attempts = 1;
   Build();
   for (int i = 0; i < 2; ++i) {
-    transport_->Then(Kling5000());
+    transport_->AnswerNextWith(Kling5000());
     std::optional<absl::StatusOr<v1::LipSyncTask>> failed;
     Get(&failed);
   }
@@ -253,10 +196,10 @@ TEST_F(UpstreamFactoryTest, BreakerOpensAndRefusesWithoutSending) {
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(testing_util::ReasonOf(refused->status()), "UPSTREAM_CIRCUIT_OPEN");
-  EXPECT_EQ(transport_->sends(), 2u);
+  EXPECT_EQ(transport_->sent(), 2u);
   // After the cool-down one probe goes out; its success closes the breaker.
   scheduler_.AdvanceBy(options_.breaker.cool_down);
-  transport_->Then(TaskAnswer("t-3"));
+  transport_->AnswerNextWith(TaskAnswer("t-3"));
   std::optional<absl::StatusOr<v1::LipSyncTask>> probe;
   Get(&probe);
   ASSERT_TRUE(probe.has_value());
@@ -267,8 +210,8 @@ TEST_F(UpstreamFactoryTest, BreakerOpensAndRefusesWithoutSending) {
 
 TEST_F(UpstreamFactoryTest, CountsEachExchangeRetryAndBreakerChange) {
   Build(/*with_metrics=*/true);
-  transport_->Then(Kling5000());
-  transport_->Then(TaskAnswer("t-1"));
+  transport_->AnswerNextWith(Kling5000());
+  transport_->AnswerNextWith(TaskAnswer("t-1"));
   std::optional<absl::StatusOr<v1::LipSyncTask>> retried;
   Get(&retried);
   scheduler_.AdvanceBy(options_.retry.max_backoff);
@@ -289,11 +232,11 @@ TEST_F(UpstreamFactoryTest, CountsEachExchangeRetryAndBreakerChange) {
   // refuses is no HTTP exchange and is not counted as one.
   const v1::CreateLipSyncTaskRequest request = testing::SeedRequest();
   for (int i = 0; i < 3; ++i) {
-    if (i < 2) transport_->Then(Kling5000());
+    if (i < 2) transport_->AnswerNextWith(Kling5000());
     std::optional<absl::StatusOr<v1::LipSyncTask>> result;
     Create(request, &result);
   }
-  EXPECT_EQ(transport_->sends(), 4u);
+  EXPECT_EQ(transport_->sent(), 4u);
   EXPECT_EQ(Sample(requests + R"(code="UNAVAILABLE",http_status="500",)"
                               R"(kling_code="5000",)"
                               R"(operation="CreateLipSyncTask"})"),
@@ -311,10 +254,10 @@ TEST_F(UpstreamFactoryTest, ConcurrentCreatesOfOneRequestIdShareOneSend) {
   std::optional<absl::StatusOr<v1::LipSyncTask>> second;
   Create(request, &first);
   Create(request, &second);
-  ASSERT_EQ(transport_->sends(), 1u);
-  EXPECT_THAT(transport_->sent(0).body.ToString(),
+  ASSERT_EQ(transport_->sent(), 1u);
+  EXPECT_THAT(transport_->requests()[0].body,
               HasSubstr(R"("external_task_id":"order-77")"));
-  transport_->CompleteHeld(TaskAnswer("t-77"));
+  ASSERT_TRUE(transport_->AnswerHeld(TaskAnswer("t-77")));
   ASSERT_TRUE(first.has_value() && second.has_value());
   ASSERT_TRUE(first->ok() && second->ok());
   EXPECT_EQ((*first)->task_id(), "t-77");
