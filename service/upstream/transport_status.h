@@ -23,7 +23,8 @@ struct TransferFacts {
 
 // UNAVAILABLE (unreachable, reset, TLS), DEADLINE_EXCEEDED (caller's deadline),
 // INTERNAL (answer too large, misconfiguration), CANCELLED (caller went away).
-// Each carries an ErrorInfo (domain lipsync-gateway) with the curl error text.
+// Each but CANCELLED carries an ErrorInfo (domain lipsync-gateway) with the
+// curl error text.
 absl::Status CurlResultToStatus(CURLcode code, absl::string_view error_text,
                                 const TransferFacts& facts);
 

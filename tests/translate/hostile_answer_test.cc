@@ -13,16 +13,16 @@ namespace lipsync::translate {
 namespace {
 
 constexpr const char* kSeeds[] = {
-    R"({"code":0,"message":"SUCCEED","request_id":"r","data":{"task_id":"8",)"
-    R"("task_status":"succeed","task_info":{"parent_video":{"id":"1",)"
-    R"("url":"u","duration":"5.0"},"external_task_id":"e"},"task_result":)"
-    R"({"videos":[{"id":"2","url":"v","watermark_url":"w","duration":"5"}]},)"
-    R"("watermark_info":{"enabled":true},"final_unit_deduction":"5",)"
-    R"("final_balance_deduction":{"quota":"1","list_price":"2"},)"
-    R"("created_at":1722769557708,"updated_at":1722769557708}})",
+    (R"({"code":0,"message":"SUCCEED","request_id":"r","data":{"task_id":"8",)"
+     R"("task_status":"succeed","task_info":{"parent_video":{"id":"1",)"
+     R"("url":"u","duration":"5.0"},"external_task_id":"e"},"task_result":)"
+     R"({"videos":[{"id":"2","url":"v","watermark_url":"w","duration":"5"}]},)"
+     R"("watermark_info":{"enabled":true},"final_unit_deduction":"5",)"
+     R"("final_balance_deduction":{"quota":"1","list_price":"2"},)"
+     R"("created_at":1722769557708,"updated_at":1722769557708}})"),
     R"({"code":0,"request_id":"r","data":[{"task_id":"1"},{"task_id":2}]})",
-    R"({"code":0,"data":{"session_id":"s","face_data":[{"face_id":"0",)"
-    R"("face_image":"i","start_time":0,"end_time":5200}]}})",
+    (R"({"code":0,"data":{"session_id":"s","face_data":[{"face_id":"0",)"
+     R"("face_image":"i","start_time":0,"end_time":5200}]}})"),
     R"({"code":1303,"message":"并发超限","request_id":"r","data":null})",
 };
 
