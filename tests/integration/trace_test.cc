@@ -15,8 +15,10 @@
 #include "nlohmann/json.hpp"
 #include "tests/support/gateway_harness.h"
 #include "tests/support/grpc_details.h"
+#include "tests/support/poll.h"
 #include "tests/support/seed_requests.h"
 #include "tests/support/shared_gateway_test.h"
+#include "tests/support/subprocess.h"
 
 namespace lipsync::testing {
 namespace {
@@ -269,13 +271,43 @@ TEST_F(TraceTest, WatchStreamSharesOneTraceId) {
   }
   // The stream's access line, written when it ends.
   std::vector<nlohmann::json> lines;
-  for (int i = 0; i < 100 && lines.empty(); ++i) {
+  ASSERT_TRUE(testing_util::PollUntil([&] {
     lines = RpcLinesOf(*harness_, trace_id);
-    if (lines.empty()) absl::SleepFor(absl::Milliseconds(20));
-  }
+    return !lines.empty();
+  }));
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].value("method", ""), "WatchLipSyncTask");
   EXPECT_EQ(lines[0].value("task_id", ""), created.task_id());
+}
+
+TEST(TraceBreakerTest, TheBreakerTransitionNamesTheCallThatCausedIt) {
+  GatewayHarness harness;
+  HarnessOptions options;
+  options.start_sim = false;
+  options.upstream_base_url =
+      absl::StrCat("http://127.0.0.1:", UnusedLoopbackPort());
+  options.gateway_args = {"--breaker_failure_threshold=2",
+                          "--breaker_cool_down=30s", "--retry_max_attempts=1"};
+  ASSERT_TRUE(harness.Start(options).ok());
+  const std::vector<std::string> traces = {"1111111111111111aaaaaaaaaaaaaaaa",
+                                           "2222222222222222bbbbbbbbbbbbbbbb"};
+  for (const std::string& trace_id : traces) {
+    auto context = ContextWithTimeout(absl::Seconds(10));
+    context->AddMetadata("traceparent", CallerTraceparent(trace_id));
+    v1::ListLipSyncTasksRequest list;
+    v1::ListLipSyncTasksResponse response;
+    grpc::Status status =
+        harness.stub().ListLipSyncTasks(context.get(), list, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    auto info = FindDetail<google::rpc::ErrorInfo>(status);
+    ASSERT_TRUE(info.has_value());
+    EXPECT_EQ(info->metadata().at("trace_id"), trace_id);
+  }
+  // The second failure opened the breaker.
+  const auto transitions = LogLines(harness, "circuit breaker");
+  ASSERT_EQ(transitions.size(), 1u);
+  EXPECT_EQ(transitions[0].value("to", ""), "open");
+  EXPECT_EQ(transitions[0].value("trace_id", ""), traces[1]);
 }
 
 }  // namespace
