@@ -61,6 +61,13 @@ absl::Status StatusFromGrpc(const grpc::Status& status) {
   return result;
 }
 
+absl::Status WithTraceId(absl::Status status, absl::string_view trace_id) {
+  if (!status.ok() && !trace_id.empty()) {
+    status.SetPayload(kTraceIdPayloadKey, absl::Cord(trace_id));
+  }
+  return status;
+}
+
 ClientError ClientErrorFromStatus(const absl::Status& status) {
   ClientError error;
   error.code = status.code();
@@ -77,8 +84,11 @@ ClientError ClientErrorFromStatus(const absl::Status& status) {
         } else if (HasTypeName(type_url, "google.rpc.RetryInfo")) {
           google::rpc::RetryInfo proto;
           if (proto.ParseFromString(bytes)) SetRetryDelay(proto, &error);
+        } else if (type_url == kTraceIdPayloadKey) {
+          error.trace_id = bytes;
         }
       });
+  if (error.trace_id.empty()) error.trace_id = error.Metadata(kTraceIdKey);
   return error;
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "grpcpp/support/status.h"
 
@@ -35,6 +36,15 @@ inline constexpr char kKlingRequestIdKey[] = "kling_request_id";
 inline constexpr char kKlingCodeKey[] = "kling_code";
 inline constexpr char kHttpStatusKey[] = "http_status";
 inline constexpr char kKlingMessageKey[] = "kling_message";
+// ErrorInfo metadata key of the call's trace id (every error the gateway
+// builds with an ErrorInfo).
+inline constexpr char kTraceIdKey[] = "trace_id";
+
+// Trailing metadata key in which the gateway answers every call's trace id.
+inline constexpr char kTraceIdTrailerKey[] = "trace-id";
+// absl::Status payload key under which the client keeps a failed call's
+// trace id (not a type URL: never a google.rpc detail).
+inline constexpr char kTraceIdPayloadKey[] = "lipsync-client/trace-id";
 
 // One broken rule of a request (google.rpc.BadRequest.FieldViolation).
 struct FieldViolation {
@@ -60,6 +70,10 @@ struct ClientError {
   std::optional<ErrorInfo> error_info;
   // From google.rpc.RetryInfo: how long to wait before trying again.
   std::optional<absl::Duration> retry_delay;
+  // The call's trace id (W3C, 32 hex characters): quote it to the gateway's
+  // operators beside Kling's request id. Empty when unknown (a local
+  // failure).
+  std::string trace_id;
 
   // ErrorInfo metadata value for `key`, or "" when absent.
   std::string Metadata(const std::string& key) const;
@@ -71,6 +85,10 @@ struct ClientError {
 // do not parse are dropped (the code and message always survive).
 absl::Status StatusFromGrpc(const grpc::Status& status);
 
+// Returns `status` with `trace_id` kept as its kTraceIdPayloadKey payload
+// (unchanged when OK or `trace_id` is empty).
+absl::Status WithTraceId(absl::Status status, absl::string_view trace_id);
+
 // Decodes the payloads of `status` (any absl::Status; OK gives code kOk).
 // Payloads that do not parse are ignored.
 ClientError ClientErrorFromStatus(const absl::Status& status);
@@ -79,8 +97,8 @@ ClientError ClientErrorFromStatus(const absl::Status& status);
 // one indented line per field violation, and for errors with ErrorInfo the
 // reason, Kling code, Kling request id, HTTP status, Kling message and other
 // metadata (but not the gateway's violation count when the violations are
-// listed), then the retry delay. Server text has its control characters
-// escaped (PrintableText). Ends without a newline. Example:
+// listed), then the retry delay, then the trace id. Server text has its control
+// characters escaped (PrintableText). Ends without a newline. Example:
 //
 //   error: INVALID_ARGUMENT: invalid request (2 problems): ...
 //     face_choose[0].sound_end_time: must be ≥ ...

@@ -23,6 +23,8 @@ constexpr KnownKey kKnownKeys[] = {
 constexpr char kViolationCountKey[] = "violations";
 
 bool IsKnownKey(const std::string& key) {
+  // Printed once, on a line of its own (ClientError::trace_id).
+  if (key == kTraceIdKey) return true;
   for (const auto& known : kKnownKeys) {
     if (key == known.key) return true;
   }
@@ -72,6 +74,9 @@ std::string FormatClientError(const ClientError& error) {
   if (error.retry_delay) {
     AppendLine(&out, "retry after", absl::FormatDuration(*error.retry_delay));
   }
+  const std::string trace_id =
+      error.trace_id.empty() ? error.Metadata(kTraceIdKey) : error.trace_id;
+  if (!trace_id.empty()) AppendLine(&out, "trace id", trace_id);
   return out;
 }
 

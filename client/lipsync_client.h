@@ -22,9 +22,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "client/channel_options.h"
@@ -50,6 +52,16 @@ class LipSyncClient {
                 const std::string& per_call_bearer_token = "");
 
   absl::Duration default_timeout() const { return default_timeout_; }
+
+  // Trace context (W3C traceparent): every call sends `traceparent:
+  // 00-<trace id>-<new span id>-00`. With a trace id set here (32 lower-case
+  // hex characters, see IsValidTraceId) every call joins that trace; with
+  // none (the default) each call starts a trace of its own. A failed call's
+  // status carries the trace id (the gateway's `trace-id` trailer, else the
+  // one sent; ClientError::trace_id). Not thread-safe: set it before the
+  // client is shared.
+  void set_trace_id(std::string trace_id) { trace_id_ = std::move(trace_id); }
+  const std::string& trace_id() const { return trace_id_; }
 
   // Billed upstream; never retried by the client.
   absl::StatusOr<kling::lipsync::v1::IdentifyFaceResponse> IdentifyFace(
@@ -94,15 +106,23 @@ class LipSyncClient {
           on_update) const;
 
  private:
-  // Sets the deadline (now + timeout) and, if any, the per-call token.
-  void PrepareContext(grpc::ClientContext* context,
-                      absl::Duration timeout) const;
+  // Sets the deadline (now + timeout), the per-call token if any, and the
+  // traceparent. Returns the call's trace id.
+  std::string PrepareContext(grpc::ClientContext* context,
+                             absl::Duration timeout) const;
 
   std::unique_ptr<kling::lipsync::v1::LipSyncService::StubInterface> stub_;
   absl::Duration default_timeout_;
   // "Bearer <token>", or "" when the channel carries the credential.
   std::string authorization_;
+  // Empty: a new trace per call.
+  std::string trace_id_;
 };
+
+// True for a W3C trace id: 32 lower-case hex characters, not all zeros.
+bool IsValidTraceId(absl::string_view trace_id);
+// A random W3C trace id.
+std::string NewTraceId();
 
 // The usual way to get a client: MakeChannel(options) plus, on a plaintext
 // channel, the bearer token as per-call metadata. Errors: as MakeChannel;

@@ -10,6 +10,8 @@
 #include "absl/strings/strip.h"
 #include "client/cli/flags.h"
 #include "client/client_error.h"
+#include "client/printable_text.h"
+#include "nlohmann/json.hpp"
 
 namespace lipsync::client::cli {
 namespace {
@@ -82,6 +84,14 @@ absl::StatusOr<CommonArgs> ReadCommonArgs(absl::string_view subcommand) {
     return absl::InvalidArgumentError("--timeout must be positive, e.g. 30s");
   }
   common.json = absl::GetFlag(FLAGS_json);
+  common.trace_id = absl::GetFlag(FLAGS_trace_id);
+  if (common.trace_id.empty()) {
+    common.trace_id = NewTraceId();
+  } else if (!IsValidTraceId(common.trace_id)) {
+    return absl::InvalidArgumentError(
+        "--trace_id must be 32 lower-case hex characters, not all zeros "
+        "(a W3C trace id)");
+  }
   return common;
 }
 
@@ -99,6 +109,25 @@ int UsageError(absl::string_view subcommand, absl::string_view message) {
 
 int ReportError(const CommonArgs& common, const absl::Status& status) {
   const ClientError error = ClientErrorFromStatus(status);
+  if (common.json) {
+    nlohmann::ordered_json doc = {
+        {"code", absl::StatusCodeToString(error.code)},
+        {"message", PrintableText(error.message)}};
+    if (error.error_info) {
+      doc["reason"] = PrintableText(error.error_info->reason);
+      const std::string kling_request_id = error.Metadata(kKlingRequestIdKey);
+      if (!kling_request_id.empty()) {
+        doc["kling_request_id"] = PrintableText(kling_request_id);
+      }
+    }
+    if (!error.trace_id.empty()) doc["trace_id"] = error.trace_id;
+    // Server text may not be UTF-8: replaced, never thrown on.
+    absl::FPrintF(stderr, "%s\n",
+                  nlohmann::ordered_json({{"error", doc}})
+                      .dump(-1, ' ', false,
+                            nlohmann::ordered_json::error_handler_t::replace));
+    return ExitCode(status);
+  }
   absl::FPrintF(stderr, "%s\n", FormatClientError(error));
   const std::string hint = Hint(common, error);
   if (!hint.empty()) absl::FPrintF(stderr, "  hint: %s\n", hint);
@@ -116,7 +145,9 @@ absl::StatusOr<std::unique_ptr<LipSyncClient>> Connect(
                   "anyone on the path can read it (use --tls)\n",
                   channel.target);
   }
-  return MakeLipSyncClient(channel, common.CallTimeout());
+  auto client = MakeLipSyncClient(channel, common.CallTimeout());
+  if (client.ok()) (*client)->set_trace_id(common.trace_id);
+  return client;
 }
 
 }  // namespace lipsync::client::cli

@@ -35,6 +35,8 @@ struct CommonArgs {
   // --timeout as given; each subcommand picks its own default.
   std::optional<absl::Duration> timeout;
   bool json = false;
+  // The trace every call of this invocation joins: --trace_id, else new.
+  std::string trace_id;
 
   // Deadline of one unary call: --timeout, else kDefaultCallTimeout.
   absl::Duration CallTimeout() const {
@@ -55,7 +57,9 @@ int UsageError(absl::string_view subcommand, absl::string_view message);
 
 // Prints FormatClientError(status) to stderr, plus a hint for the common
 // causes (gateway unreachable, missing token, deadline), and returns
-// ExitCode(status).
+// ExitCode(status). With --json the error is one JSON document on stderr
+// instead: {"error":{"code","message","reason"?,"kling_request_id"?,
+// "trace_id"?}}. An RPC's error names its trace id either way.
 int ReportError(const CommonArgs& common, const absl::Status& status);
 
 // Builds the client for `common`; warns on stderr when a bearer token would

@@ -16,6 +16,8 @@ ABSL_FLAG(std::string, token_file, "",
 ABSL_FLAG(std::optional<absl::Duration>, timeout, std::nullopt,
           "deadline per call (default 30s; watch: 10m)");
 ABSL_FLAG(bool, json, false, "print responses as proto3 JSON, one per line");
+ABSL_FLAG(std::string, trace_id, "",
+          "W3C trace id (32 lower-case hex) for every call (default: new)");
 
 ABSL_FLAG(std::string, video_id, "", "id of a Kling-generated video");
 ABSL_FLAG(std::string, video_url, "", "URL of an .mp4/.mov video");

@@ -20,6 +20,7 @@ ABSL_DECLARE_FLAG(std::string, client_key);
 ABSL_DECLARE_FLAG(std::string, token_file);
 ABSL_DECLARE_FLAG(std::optional<absl::Duration>, timeout);
 ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(std::string, trace_id);
 
 // Which video / which task.
 ABSL_DECLARE_FLAG(std::string, video_id);

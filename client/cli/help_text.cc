@@ -46,7 +46,12 @@ Common flags (every subcommand):
                       itself from $LIPSYNC_TOKEN)
   --timeout=30s       deadline of each call (watch: of the whole watch,
                       default 10m)
-  --json              print responses as proto3 JSON, one document per line
+  --json              print responses as proto3 JSON, one document per line;
+                      an error is one {"error":{...,"trace_id"}} document
+                      on stderr
+  --trace_id=HEX      the W3C trace id (32 lower-case hex) every call sends
+                      in its traceparent (default: a new one per run); each
+                      error names it: quote it to the gateway's operators
 
 Exit status: 0 on success; else the gRPC status code of the failure
 (3 INVALID_ARGUMENT, 4 DEADLINE_EXCEEDED, 5 NOT_FOUND, 8 RESOURCE_EXHAUSTED,

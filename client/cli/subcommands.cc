@@ -46,8 +46,8 @@ const Subcommand* FindSubcommand(absl::string_view name) {
 
 const std::vector<std::string>& CommonFlagNames() {
   static const auto* const kNames = new std::vector<std::string>{
-      "target",     "tls",        "ca_cert", "client_cert",
-      "client_key", "token_file", "timeout", "json"};
+      "target",     "tls",     "ca_cert", "client_cert", "client_key",
+      "token_file", "timeout", "json",    "trace_id"};
   return *kNames;
 }
 

@@ -93,10 +93,36 @@ function loadErrorTypes(args) {
   };
 }
 
+// W3C trace context: every call of this run joins one trace. The gateway
+// logs the trace id on its access line, sends it upstream, and answers it in
+// the `trace-id` trailer (and in ErrorInfo.metadata.trace_id of an error):
+// quote it to the gateway's operators beside Kling's request_id.
+const TRACE_ID = crypto.randomBytes(16).toString('hex');
+
+function callMetadata() {
+  const metadata = new grpc.Metadata();
+  // A new span id per call; flags 00: this client records no spans.
+  metadata.set('traceparent', `00-${TRACE_ID}-${crypto.randomBytes(8).toString('hex')}-00`);
+  return metadata;
+}
+
+// The `trace-id` the gateway answered (a grpc-js Metadata of trailers).
+function traceIdOf(trailers) {
+  const values = trailers ? trailers.get('trace-id') : [];
+  return values && values.length > 0 ? String(values[0]) : '';
+}
+
+// Resolves to { response, traceId }.
 function unary(client, method, request, timeoutMs = 30000) {
   return new Promise((resolve, reject) => {
-    client[method](request, { deadline: Date.now() + timeoutMs }, (err, response) => {
-      if (err) reject(err); else resolve(response);
+    let response = null;
+    let error = null;
+    const call = client[method](request, callMetadata(), { deadline: Date.now() + timeoutMs }, (err, r) => {
+      error = err;
+      response = r;
+    });
+    call.on('status', (status) => {
+      if (error) reject(error); else resolve({ response, traceId: traceIdOf(status.metadata) });
     });
   });
 }
@@ -104,7 +130,7 @@ function unary(client, method, request, timeoutMs = 30000) {
 function watch(client, request, timeoutMs, onTask) {
   return new Promise((resolve, reject) => {
     let last = null;
-    const call = client.WatchLipSyncTask(request, { deadline: Date.now() + timeoutMs });
+    const call = client.WatchLipSyncTask(request, callMetadata(), { deadline: Date.now() + timeoutMs });
     call.on('data', (task) => { last = task; onTask(task); });
     call.on('error', reject);
     call.on('end', () => resolve(last));
@@ -122,7 +148,8 @@ async function main() {
   });
   try {
     // 1. Identify.
-    const faces = await unary(client, 'IdentifyFace', { video_url: args.video_url });
+    console.log(`trace: trace_id=${TRACE_ID}`);
+    const { response: faces } = await unary(client, 'IdentifyFace', { video_url: args.video_url });
     console.log(`identify: session_id=${faces.session_id} faces=${faces.face_data.length} request_id=${faces.request_id}`);
     for (const f of faces.face_data) {
       console.log(`face: face_id=${f.face_id} interval=[${f.start_time}, ${f.end_time}] ms`);
@@ -145,8 +172,8 @@ async function main() {
       }],
       request_id: crypto.randomUUID(), // idempotency key: resend it to retry safely
     };
-    const task = await unary(client, 'CreateLipSyncTask', request);
-    console.log(`create: task_id=${task.task_id} status=${task.task_status} idempotency_key=${request.request_id}`);
+    const { response: task, traceId } = await unary(client, 'CreateLipSyncTask', request);
+    console.log(`create: task_id=${task.task_id} status=${task.task_status} idempotency_key=${request.request_id} trace_id=${traceId}`);
 
     // 3. Watch to a terminal status.
     const last = await watch(client, { task_id: task.task_id }, Number(args.watch_timeout_s) * 1000,

@@ -59,6 +59,11 @@ function describeError(err, lookupType, grpcStatus) {
   }
   if (decoded.retryDelaySeconds !== null) lines.push(`retry after: ${decoded.retryDelaySeconds}s`);
   for (const v of decoded.fieldViolations) lines.push(`field violation: ${v.field}: ${v.description}`);
+  // The call's trace id: the gateway's `trace-id` trailer, else ErrorInfo's.
+  const traceValues = err.metadata ? err.metadata.get('trace-id') : [];
+  const traceId = traceValues && traceValues.length > 0 ? String(traceValues[0])
+    : (decoded.errorInfo && decoded.errorInfo.metadata.trace_id) || '';
+  if (traceId) lines.push(`trace id: ${traceId}`);
   return { codeName, decoded, text: lines.join('\n') };
 }
 

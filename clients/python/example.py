@@ -44,6 +44,11 @@ def main():
     with lc.LipSyncClient(args.target, timeout=30.0) as client:
         client.wait_ready()
 
+        # Every call of this client joins one W3C trace (a traceparent is
+        # sent on each); the gateway logs the trace id, sends it upstream
+        # and answers it (trailer `trace-id`, ErrorInfo `trace_id`).
+        print("trace: trace_id=%s" % client.trace_id)
+
         # 1. Identify.
         faces = client.identify_face(video_url=args.video_url)
         print("identify: session_id=%s faces=%d request_id=%s" %
@@ -67,9 +72,9 @@ def main():
             session_id=faces.session_id, face_choose=[choice],
             request_id=lc.new_request_id())
         task = client.create_task(request)
-        print("create: task_id=%s status=%s idempotency_key=%s" %
+        print("create: task_id=%s status=%s idempotency_key=%s trace_id=%s" %
               (task.task_id, lc.status_name(task.task_status),
-               request.request_id))
+               request.request_id, client.last_trace_id()))
 
         # 3. Watch to a terminal status.
         last = None

@@ -26,9 +26,11 @@ Needs Debian's python3-grpcio and python3-protobuf: run it with
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 
 import grpc
@@ -61,6 +63,8 @@ SERVICE_CONFIG = {
 }
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
+# Trailing metadata of every call: its W3C trace id.
+TRACE_ID_TRAILER = "trace-id"
 
 _TYPE_URL_PREFIX = "type.googleapis.com/"
 
@@ -122,9 +126,12 @@ class LipSyncError(Exception):
       reason, domain, metadata: google.rpc.ErrorInfo ("" / {} when absent).
       retry_delay: seconds from google.rpc.RetryInfo, or None.
       details: every detail message that could be decoded.
+      trace_id: the call's W3C trace id (the gateway's `trace-id` trailer,
+        else ErrorInfo's `trace_id`), "" when unknown: quote it to the
+        gateway's operators beside Kling's request_id.
     """
 
-    def __init__(self, code, message, details=()):
+    def __init__(self, code, message, details=(), trace_id=""):
         super().__init__("%s: %s" % (code.name, message))
         self.code = code
         self.message = message
@@ -146,6 +153,7 @@ class LipSyncError(Exception):
             elif name == "google.rpc.RetryInfo":
                 self.retry_delay = (d.retry_delay.seconds +
                                     d.retry_delay.nanos / 1e9)
+        self.trace_id = trace_id or self.metadata.get("trace_id", "")
 
     def describe(self):
         """Multi-line text for logs: code, message, reason and violations."""
@@ -158,6 +166,8 @@ class LipSyncError(Exception):
             lines.append("retry after: %.3fs" % self.retry_delay)
         for v in self.field_violations:
             lines.append("field violation: %s: %s" % (v.field, v.description))
+        if self.trace_id:
+            lines.append("trace id: %s" % self.trace_id)
         return "\n".join(lines)
 
 
@@ -197,7 +207,27 @@ def error_from_rpc(error):
     message = error.details() if hasattr(error, "details") else str(error)
     trailers = error.trailing_metadata() if hasattr(
         error, "trailing_metadata") else ()
-    return LipSyncError(code, message or "", decode_status_details(trailers))
+    return LipSyncError(code, message or "", decode_status_details(trailers),
+                        trace_id_of(trailers))
+
+
+def trace_id_of(trailing_metadata):
+    """The `trace-id` the gateway answered on every call ("" if none)."""
+    for key, value in trailing_metadata or ():
+        if key == TRACE_ID_TRAILER:
+            return value
+    return ""
+
+
+def new_trace_id():
+    """A random W3C trace id: 32 lower-case hex characters."""
+    return secrets.token_hex(16)
+
+
+def traceparent(trace_id):
+    """A W3C traceparent for one call of the trace `trace_id`: a new span
+    id each time; flags 00 (this client records no spans)."""
+    return "00-%s-%s-00" % (trace_id, secrets.token_hex(8))
 
 
 def new_request_id():
@@ -214,10 +244,12 @@ class LipSyncClient:
       tls: use TLS (root_certificates: PEM bytes, None = system roots).
       token: optional bearer token sent as `authorization` metadata (for
         an ingress in front of the gateway; the gateway itself needs none).
+      trace_id: the W3C trace id every call joins (a `traceparent` is sent
+        on each call); None: a new one for this client (`self.trace_id`).
     """
 
     def __init__(self, target, timeout=30.0, tls=False, root_certificates=None,
-                 token=None):
+                 token=None, trace_id=None):
         load_generated()
         options = [
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -234,6 +266,17 @@ class LipSyncClient:
         self._timeout = timeout
         self._metadata = (("authorization", "Bearer " + token),) if token \
             else ()
+        self.trace_id = trace_id or new_trace_id()
+        self._last = threading.local()
+
+    def _call_metadata(self):
+        return self._metadata + (("traceparent",
+                                  traceparent(self.trace_id)),)
+
+    def last_trace_id(self):
+        """The trace id the gateway answered (`trace-id` trailer) for this
+        thread's latest successful unary call; "" before any."""
+        return getattr(self._last, "trace_id", "")
 
     def close(self):
         self._channel.close()
@@ -251,8 +294,11 @@ class LipSyncClient:
 
     def _unary(self, method, request, timeout):
         try:
-            return method(request, timeout=timeout or self._timeout,
-                          metadata=self._metadata)
+            response, call = method.with_call(
+                request, timeout=timeout or self._timeout,
+                metadata=self._call_metadata())
+            self._last.trace_id = trace_id_of(call.trailing_metadata())
+            return response
         except grpc.RpcError as e:
             raise error_from_rpc(e) from None
 
@@ -295,7 +341,7 @@ class LipSyncClient:
         request = lipsync_pb2.WatchLipSyncTaskRequest(
             task_id=task_id, external_task_id=external_task_id)
         stream = self._stub.WatchLipSyncTask(request, timeout=timeout,
-                                             metadata=self._metadata)
+                                             metadata=self._call_metadata())
         try:
             for task in stream:
                 yield task

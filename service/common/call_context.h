@@ -1,5 +1,6 @@
-// Per-call state shared by every layer below the gRPC edge: the deadline and
-// cancellation. Created by the edge for each caller RPC.
+// Per-call state shared by every layer below the gRPC edge: the deadline,
+// cancellation and the trace context. Created by the edge for each caller
+// RPC.
 #ifndef LIPSYNC_SERVICE_COMMON_CALL_CONTEXT_H_
 #define LIPSYNC_SERVICE_COMMON_CALL_CONTEXT_H_
 
@@ -11,6 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/common/trace_context.h"
 
 namespace lipsync {
 
@@ -22,6 +24,11 @@ class CallContext {
   CallContext(absl::Time deadline, std::string upstream_external_task_id)
       : deadline_(deadline),
         upstream_external_task_id_(std::move(upstream_external_task_id)) {}
+  CallContext(absl::Time deadline, TraceContext trace,
+              std::string upstream_external_task_id = {})
+      : deadline_(deadline),
+        upstream_external_task_id_(std::move(upstream_external_task_id)),
+        trace_(std::move(trace)) {}
   CallContext(const CallContext&) = delete;
   CallContext& operator=(const CallContext&) = delete;
 
@@ -38,6 +45,12 @@ class CallContext {
     return upstream_external_task_id_;
   }
 
+  // The trace this call belongs to (service/common/trace_context.h): its
+  // trace id goes on every log line of the call, a child traceparent on
+  // every upstream request. Without a trace (work no caller started) every
+  // accessor is empty. Immutable, so safe to read from any thread.
+  const TraceContext& trace() const { return trace_; }
+
   // Called by the edge when the caller cancels. Idempotent. Runs the current
   // cancel hook (outside the lock), so an in-flight transfer stops at once.
   void Cancel();
@@ -52,6 +65,7 @@ class CallContext {
  private:
   const absl::Time deadline_;
   const std::string upstream_external_task_id_;
+  const TraceContext trace_;
   mutable absl::Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t hook_token_ ABSL_GUARDED_BY(mu_) = 0;

@@ -14,6 +14,9 @@ namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 
+// The calling thread's ScopedLogTraceId tag.
+thread_local absl::string_view t_trace_id;
+
 const char* LevelName(LogLevel level) {
   switch (level) {
     case LogLevel::kDebug:
@@ -80,16 +83,29 @@ void LogJson(LogLevel level, absl::string_view msg, const LogFields& fields) {
   AppendQuoted(&line, LevelName(level));
   line.append(",\"msg\":");
   AppendQuoted(&line, msg);
+  bool has_trace_id = false;
   for (const auto& [key, value] : fields) {
     line.push_back(',');
     AppendQuoted(&line, key);
     line.push_back(':');
     AppendQuoted(&line, value);
+    has_trace_id |= key == "trace_id";
+  }
+  if (!has_trace_id && !t_trace_id.empty()) {
+    line.append(",\"trace_id\":");
+    AppendQuoted(&line, t_trace_id);
   }
   line.append("}\n");
   // One write(2) per line: atomic for our line sizes, no interleaving.
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;
 }
+
+ScopedLogTraceId::ScopedLogTraceId(absl::string_view trace_id)
+    : outer_(t_trace_id) {
+  t_trace_id = trace_id;
+}
+
+ScopedLogTraceId::~ScopedLogTraceId() { t_trace_id = outer_; }
 
 }  // namespace lipsync

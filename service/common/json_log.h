@@ -22,8 +22,26 @@ bool LogEnabled(LogLevel level);
 using LogFields = std::vector<std::pair<std::string, std::string>>;
 
 // Writes {"ts":..., "level":..., "msg": msg, <fields>...}. Field values are
-// JSON strings; never pass secrets or audio.
+// JSON strings; never pass secrets or audio. While a ScopedLogTraceId is
+// active on the calling thread and `fields` has no `trace_id`, the line ends
+// with that `trace_id`.
 void LogJson(LogLevel level, absl::string_view msg, const LogFields& fields);
+
+// Tags every LogJson line written by this thread, while the object lives,
+// with `trace_id` (empty: no tag), so that lines written deep in a call's
+// work (a retry, a circuit breaker transition) name the call's trace.
+// Nests: the destructor restores the outer tag. `trace_id` must outlive the
+// object. Not movable; stack-only.
+class ScopedLogTraceId {
+ public:
+  explicit ScopedLogTraceId(absl::string_view trace_id);
+  ~ScopedLogTraceId();
+  ScopedLogTraceId(const ScopedLogTraceId&) = delete;
+  ScopedLogTraceId& operator=(const ScopedLogTraceId&) = delete;
+
+ private:
+  absl::string_view outer_;
+};
 
 }  // namespace lipsync
 

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "service/common/json_log.h"
+
 namespace lipsync::resilience {
 
 namespace v1 = upstream::v1;
@@ -18,18 +20,28 @@ void CircuitBreakingUpstreamClient::Gate(Method<Request, Response> method,
                                          std::shared_ptr<CallContext> call,
                                          const Request& request,
                                          UpstreamCallback<Response> done) {
-  absl::Status admitted = breaker_->Admit();
+  absl::Status admitted;
+  {
+    // A transition this call causes is logged with its trace_id.
+    const ScopedLogTraceId log_trace(call->trace().trace_id());
+    admitted = breaker_->Admit();
+  }
   if (!admitted.ok()) {
     done(std::move(admitted));
     return;
   }
   // The completion shares the breaker, so it may outlive this decorator.
-  ((*child()).*method)(std::move(call), request,
-                       [breaker = breaker_, done = std::move(done)](
-                           absl::StatusOr<Response> outcome) {
-                         breaker->Record(outcome.status());
-                         done(std::move(outcome));
-                       });
+  std::shared_ptr<CallContext> attempt = call;
+  ((*child()).*method)(
+      std::move(attempt), request,
+      [breaker = breaker_, call = std::move(call),
+       done = std::move(done)](absl::StatusOr<Response> outcome) {
+        {
+          const ScopedLogTraceId log_trace(call->trace().trace_id());
+          breaker->Record(outcome.status());
+        }
+        done(std::move(outcome));
+      });
 }
 
 void CircuitBreakingUpstreamClient::IdentifyFace(

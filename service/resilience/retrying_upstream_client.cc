@@ -5,6 +5,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "service/common/json_log.h"
 
 namespace lipsync::resilience {
 
@@ -84,6 +85,8 @@ class RetryLoop final
   // retry the deadline forbids does not use it up.
   std::optional<absl::Duration> PlanRetry(const absl::Status& failure) {
     if (!ClassifyForRetry(op_, failure).retry) return std::nullopt;
+    // What the observer logs belongs to this call.
+    const ScopedLogTraceId log_trace(call_->trace().trace_id());
     int attempts;
     {
       absl::MutexLock lock(&mu_);

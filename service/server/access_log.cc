@@ -9,13 +9,19 @@ namespace lipsync::server {
 
 LogFields AccessLogFields(AccessLogEntry entry) {
   LogFields fields;
-  fields.reserve(entry.call_fields.size() + 7);
+  fields.reserve(entry.call_fields.size() + 9);
   fields.emplace_back("method", std::string(entry.method));
   fields.emplace_back("code", absl::StatusCodeToString(entry.status.code()));
   fields.emplace_back(
       "duration_ms",
       absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(entry.elapsed)));
   fields.emplace_back("peer", std::move(entry.peer));
+  if (!entry.trace_id.empty()) {
+    fields.emplace_back("trace_id", std::string(entry.trace_id));
+  }
+  if (!entry.x_request_id.empty()) {
+    fields.emplace_back("x_request_id", std::string(entry.x_request_id));
+  }
   for (auto& field : entry.call_fields) fields.push_back(std::move(field));
   if (!entry.status.ok()) {
     fields.emplace_back("error", std::string(entry.status.message()));

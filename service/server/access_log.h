@@ -23,6 +23,10 @@ struct AccessLogEntry {
   absl::Duration elapsed;
   // gRPC's URI of the caller's address.
   std::string peer;
+  // The call's trace id and the caller's x-request-id (trace_context.h);
+  // each empty for none. Must outlive the entry.
+  absl::string_view trace_id;
+  absl::string_view x_request_id;
   // The call's own fields, in the order they were learnt: `caller` first
   // (with caller auth on), then e.g. `session_checked`, `task_id`,
   // `session_id`, `kling_request_id`. Never a secret or audio.
@@ -30,7 +34,8 @@ struct AccessLogEntry {
 };
 
 // The line's fields, in this order: method, code, duration_ms (milliseconds,
-// 3 decimals), peer, the call's fields; for a failed call then `error` (the
+// 3 decimals), peer, trace_id and x_request_id (each when not empty), the
+// call's fields; for a failed call then `error` (the
 // status message) and, when the status carries a google.rpc.ErrorInfo, its
 // `reason` and its `kling_request_id` metadata.
 LogFields AccessLogFields(AccessLogEntry entry);

@@ -7,10 +7,14 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace lipsync::server {
 
-grpc::Status ToGrpcStatus(const absl::Status& status);
+// A non-empty `trace_id` (the call's, trace_context.h) is added to the
+// ErrorInfo's metadata as `trace_id`, when the status carries an ErrorInfo.
+grpc::Status ToGrpcStatus(const absl::Status& status,
+                          absl::string_view trace_id = {});
 
 }  // namespace lipsync::server
 

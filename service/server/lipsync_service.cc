@@ -9,6 +9,7 @@
 #include "service/server/access_log.h"
 #include "service/server/create_request_wire.h"
 #include "service/server/grpc_status.h"
+#include "service/server/trace_metadata.h"
 #include "service/server/unary_call.h"
 #include "service/server/watch_call.h"
 #include "service/validation/audio_content_rules.h"
@@ -226,6 +227,8 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
   const absl::Time start = absl::Now();
   // Left in the reactor's OnDone (Refused, or WatchCall's on_done).
   calls_in_flight_.Enter();
+  TraceContext trace = TraceFromMetadata(*context);
+  AddTraceTrailers(trace, context);
   std::string caller;
   absl::Status refused;
   if (deps_.callers_authenticated) {
@@ -251,24 +254,27 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
   LogFields log_fields;
   if (!caller.empty()) log_fields.emplace_back("caller", std::move(caller));
   log_fields.emplace_back("task_id", request->task_id());
-  auto record = [metrics = deps_.metrics, start,
-                 log_fields = std::move(log_fields),
-                 peer = context->peer()](const absl::Status& status) {
-    const absl::Duration elapsed = absl::Now() - start;
-    if (metrics != nullptr) {
-      metrics->RecordCall("WatchLipSyncTask", status.code(), elapsed);
-    }
-    if (AccessLogEnabled()) {
-      WriteAccessLog({"WatchLipSyncTask", status, elapsed, peer, log_fields});
-    }
-  };
+  auto record =
+      [metrics = deps_.metrics, start, log_fields = std::move(log_fields),
+       peer = context->peer(), trace_id = std::string(trace.trace_id()),
+       x_request_id = trace.caller_request_id()](const absl::Status& status) {
+        const absl::Duration elapsed = absl::Now() - start;
+        if (metrics != nullptr) {
+          metrics->RecordCall("WatchLipSyncTask", status.code(), elapsed);
+        }
+        if (AccessLogEnabled()) {
+          WriteAccessLog({"WatchLipSyncTask", status, elapsed, peer, trace_id,
+                          x_request_id, log_fields});
+        }
+      };
   if (!refused.ok()) {
     record(refused);
     class Refused final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
      public:
-      Refused(const absl::Status& status, CallsInFlight* in_flight)
+      Refused(const absl::Status& status, absl::string_view trace_id,
+              CallsInFlight* in_flight)
           : in_flight_(in_flight) {
-        Finish(ToGrpcStatus(status));
+        Finish(ToGrpcStatus(status, trace_id));
       }
       void OnDone() override {
         in_flight_->Leave();
@@ -278,13 +284,13 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
      private:
       CallsInFlight* const in_flight_;
     };
-    return new Refused(refused, &calls_in_flight_);
+    return new Refused(refused, trace.trace_id(), &calls_in_flight_);
   }
   if (deps_.metrics != nullptr) deps_.metrics->AddWatchStreams(1);
   const absl::Time end_by = EffectiveDeadline(
       *context, options_.max_watch_duration, options_.max_watch_duration);
-  return WatchCall::Start(context, *request, deps_.watch_hub, deps_.scheduler,
-                          end_by,
+  return WatchCall::Start(context, *request, std::move(trace), deps_.watch_hub,
+                          deps_.scheduler, end_by,
                           [this, record](const absl::Status& final_status) {
                             watch_streams_.fetch_sub(1);
                             if (deps_.metrics != nullptr)

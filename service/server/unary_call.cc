@@ -7,6 +7,7 @@
 #include "service/common/status_details.h"
 #include "service/server/access_log.h"
 #include "service/server/grpc_status.h"
+#include "service/server/trace_metadata.h"
 
 namespace lipsync::server {
 
@@ -31,7 +32,8 @@ UnaryCall::UnaryCall(grpc::CallbackServerContext* context,
       start_(absl::Now()),
       in_flight_(in_flight),
       metrics_(metrics),
-      call_(std::make_shared<CallContext>(deadline)) {
+      call_(std::make_shared<CallContext>(deadline,
+                                          TraceFromMetadata(*context))) {
   in_flight_->Enter();
   if (metrics_ != nullptr) metrics_->AddInFlightCalls(1);
 }
@@ -50,17 +52,20 @@ void UnaryCall::FinishWith(const absl::Status& status) {
   if (metrics_ != nullptr) {
     metrics_->RecordCall(method_, status.code(), elapsed);
   }
+  const TraceContext& trace = call_->trace();
   if (AccessLogEnabled()) {
-    WriteAccessLog(
-        {method_, status, elapsed, context_->peer(), std::move(log_fields_)});
+    WriteAccessLog({method_, status, elapsed, context_->peer(),
+                    trace.trace_id(), trace.caller_request_id(),
+                    std::move(log_fields_)});
   }
+  AddTraceTrailers(trace, context_);
   if (auto delay = GetRetryDelay(status)) {
     // Lets a gRPC client retry policy wait as long as the upstream asked.
     context_->AddTrailingMetadata(
         "grpc-retry-pushback-ms",
         absl::StrCat(absl::ToInt64Milliseconds(*delay)));
   }
-  Finish(ToGrpcStatus(status));
+  Finish(ToGrpcStatus(status, trace.trace_id()));
 }
 
 void UnaryCall::OnCancel() { call_->Cancel(); }

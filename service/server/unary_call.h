@@ -1,7 +1,8 @@
 // The reactor of one unary RPC. It owns the call's CallContext (deadline,
-// cancellation) and admission ticket, finishes exactly once with a converted
-// status, writes the access-log line and the call's metrics, and deletes
-// itself in OnDone.
+// cancellation, the trace context read from the caller's metadata) and
+// admission ticket, finishes exactly once with a converted status and the
+// trace trailers, writes the access-log line and the call's metrics, and
+// deletes itself in OnDone.
 #ifndef LIPSYNC_SERVICE_SERVER_UNARY_CALL_H_
 #define LIPSYNC_SERVICE_SERVER_UNARY_CALL_H_
 

@@ -1,7 +1,10 @@
 #include "service/server/upstream_factory.h"
 
+#include <memory>
+#include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "service/common/json_log.h"
 #include "service/observability/metrics_upstream_client.h"
 #include "service/observability/resilience_metrics.h"
@@ -25,6 +28,36 @@ const char* BreakerStateName(resilience::CircuitBreaker::State state) {
   }
   return "unknown";
 }
+
+// Logs each retry decision, then tells `next` (metrics; may be null). Runs
+// on the thread of the failed attempt, inside the retry layer's
+// ScopedLogTraceId: the lines carry the call's trace_id.
+class LoggingRetryObserver final : public resilience::RetryObserver {
+ public:
+  explicit LoggingRetryObserver(std::shared_ptr<resilience::RetryObserver> next)
+      : next_(std::move(next)) {}
+
+  void OnRetry(resilience::Operation op, int attempt,
+               const absl::Status& cause) override {
+    LogJson(LogLevel::kInfo, "upstream retry",
+            {{"operation", std::string(resilience::OperationName(op))},
+             {"attempt", absl::StrCat(attempt)},
+             {"code", absl::StatusCodeToString(cause.code())},
+             {"error", std::string(cause.message())}});
+    if (next_ != nullptr) next_->OnRetry(op, attempt, cause);
+  }
+  void OnRetryBudgetExhausted(resilience::Operation op,
+                              const absl::Status& cause) override {
+    LogJson(LogLevel::kWarning, "upstream retry budget exhausted",
+            {{"operation", std::string(resilience::OperationName(op))},
+             {"code", absl::StatusCodeToString(cause.code())},
+             {"error", std::string(cause.message())}});
+    if (next_ != nullptr) next_->OnRetryBudgetExhausted(op, cause);
+  }
+
+ private:
+  const std::shared_ptr<resilience::RetryObserver> next_;
+};
 
 }  // namespace
 
@@ -62,8 +95,9 @@ UpstreamStack MakeUpstreamClient(
   client = std::make_shared<resilience::RetryingUpstreamClient>(
       std::move(client), scheduler, options.retry, /*budget=*/nullptr,
       /*random=*/nullptr,
-      metrics != nullptr ? observability::MakeRetryMetricsObserver(metrics)
-                         : nullptr);
+      std::make_shared<LoggingRetryObserver>(
+          metrics != nullptr ? observability::MakeRetryMetricsObserver(metrics)
+                             : nullptr));
   stack.client = std::make_shared<workflow::IdempotentCreateClient>(
       std::move(client), options.idempotency);
   return stack;

@@ -49,11 +49,12 @@ class WatchCall::Watcher final : public workflow::TaskWatcher {
 
 WatchCall* WatchCall::Start(grpc::CallbackServerContext* context,
                             const v1::WatchLipSyncTaskRequest& request,
+                            TraceContext trace,
                             std::shared_ptr<workflow::TaskWatchHub> hub,
                             resilience::Scheduler* scheduler, absl::Time end_by,
                             DoneCallback on_done) {
-  auto* call = new WatchCall(context, request, std::move(hub), scheduler,
-                             std::move(on_done));
+  auto* call = new WatchCall(context, request, std::string(trace.trace_id()),
+                             std::move(hub), scheduler, std::move(on_done));
   std::shared_ptr<Watcher> watcher = call->watcher_;
   call->end_timer_ = scheduler->Schedule(end_by, [watcher] {
     watcher->OnError(absl::DeadlineExceededError(
@@ -61,16 +62,18 @@ WatchCall* WatchCall::Start(grpc::CallbackServerContext* context,
   });
   // The call may finish (and be deleted) inside Watch: use only locals.
   std::shared_ptr<workflow::TaskWatchHub> watch_hub = call->hub_;
-  watch_hub->Watch(request, watcher);
+  watch_hub->Watch(request, watcher, std::move(trace));
   return call;
 }
 
 WatchCall::WatchCall(grpc::CallbackServerContext* context,
                      const v1::WatchLipSyncTaskRequest& request,
+                     std::string trace_id,
                      std::shared_ptr<workflow::TaskWatchHub> hub,
                      resilience::Scheduler* scheduler, DoneCallback on_done)
     : context_(context),
       request_(request),
+      trace_id_(std::move(trace_id)),
       hub_(std::move(hub)),
       scheduler_(scheduler),
       on_done_(std::move(on_done)),
@@ -113,7 +116,7 @@ void WatchCall::WriteNextLocked() {
   }
   if (ending_) {
     finished_ = true;
-    Finish(ToGrpcStatus(final_status_));
+    Finish(ToGrpcStatus(final_status_, trace_id_));
   }
 }
 

@@ -9,12 +9,14 @@
 
 #include <deque>
 #include <memory>
+#include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kling/lipsync/v1/lipsync.pb.h"
+#include "service/common/trace_context.h"
 #include "service/resilience/scheduler.h"
 #include "service/workflow/task_watch_hub.h"
 
@@ -25,12 +27,16 @@ namespace v1 = ::kling::lipsync::v1;
 class WatchCall final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
  public:
   // Starts the watch at once. `hub` and `scheduler` must outlive the call.
+  // `trace`: the stream's trace context; its trace id goes into the final
+  // status's ErrorInfo, and a poller this watch starts reads the task under
+  // it.
   // `end_by`: when the gateway ends the stream itself (DEADLINE_EXCEEDED) if
   // the caller's own deadline has not ended it before. `on_done` runs once
   // the stream is over, with the status it finished with.
   using DoneCallback = std::function<void(const absl::Status& final_status)>;
   static WatchCall* Start(grpc::CallbackServerContext* context,
                           const v1::WatchLipSyncTaskRequest& request,
+                          TraceContext trace,
                           std::shared_ptr<workflow::TaskWatchHub> hub,
                           resilience::Scheduler* scheduler, absl::Time end_by,
                           DoneCallback on_done);
@@ -45,7 +51,7 @@ class WatchCall final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
   class Watcher;
 
   WatchCall(grpc::CallbackServerContext* context,
-            const v1::WatchLipSyncTaskRequest& request,
+            const v1::WatchLipSyncTaskRequest& request, std::string trace_id,
             std::shared_ptr<workflow::TaskWatchHub> hub,
             resilience::Scheduler* scheduler, DoneCallback on_done);
   void Deliver(const v1::LipSyncTask& task);
@@ -54,6 +60,7 @@ class WatchCall final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
 
   grpc::CallbackServerContext* const context_;
   const v1::WatchLipSyncTaskRequest request_;
+  const std::string trace_id_;
   const std::shared_ptr<workflow::TaskWatchHub> hub_;
   resilience::Scheduler* const scheduler_;
   const DoneCallback on_done_;

@@ -18,6 +18,19 @@ constexpr absl::string_view kLipSyncPath = "/v1/videos/advanced-lip-sync";
 
 }  // namespace
 
+void AddTraceHeaders(const TraceContext& trace,
+                     std::vector<std::string>* headers) {
+  if (!trace.has_trace()) return;
+  // Each exchange (each retry attempt too) is a span of its own, a child of
+  // the gateway's span for the call.
+  headers->push_back(absl::StrCat("traceparent: ", trace.ChildTraceparent()));
+  if (!trace.tracestate().empty()) {
+    headers->push_back(absl::StrCat("tracestate: ", trace.tracestate()));
+  }
+  headers->push_back(
+      absl::StrCat("X-Request-Id: ", trace.upstream_request_id()));
+}
+
 std::string EncodePathSegment(absl::string_view segment) {
   std::string out;
   out.reserve(segment.size());
@@ -53,6 +66,7 @@ void KlingUpstreamClient::Exchange(std::shared_ptr<CallContext> call,
   request.method = method;
   request.url = absl::StrCat(base_url_, path);
   request.headers = {*std::move(auth), "Accept: application/json"};
+  AddTraceHeaders(call->trace(), &request.headers);
   if (method == HttpMethod::kPost) {
     request.headers.push_back("Content-Type: application/json");
     request.body = std::move(body);

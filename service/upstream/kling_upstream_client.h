@@ -5,7 +5,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "service/common/trace_context.h"
 #include "service/upstream/credentials.h"
 #include "service/upstream/http_transport.h"
 #include "service/upstream/upstream_client.h"
@@ -44,6 +46,15 @@ class KlingUpstreamClient final : public UpstreamClient {
   const std::shared_ptr<Credentials> credentials_;
   const std::shared_ptr<HttpTransport> transport_;
 };
+
+// Appends the trace headers of one upstream request: `traceparent` (a child
+// of the gateway's span: same trace id and flags, a new span id),
+// `tracestate` (the caller's, unchanged, when it sent one) and
+// `X-Request-Id` (the caller's x-request-id, else the trace id). Nothing
+// without a trace. The values are printable ASCII (trace_context.h), so no
+// header can be split.
+void AddTraceHeaders(const TraceContext& trace,
+                     std::vector<std::string>* headers);
 
 // Percent-encodes one URL path segment (RFC 3986 unreserved chars pass).
 std::string EncodePathSegment(absl::string_view segment);

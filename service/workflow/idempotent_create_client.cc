@@ -255,12 +255,13 @@ void IdempotentCreateClient::CreateLipSyncTask(
     case Action::kLead:
       break;
   }
-  StartLeader(key, request, call->deadline());
+  StartLeader(key, request, call->deadline(), call->trace());
 }
 
 void IdempotentCreateClient::StartLeader(const std::string& key,
                                          const CreateRequest& request,
-                                         absl::Time deadline) {
+                                         absl::Time deadline,
+                                         const TraceContext& trace) {
   // The key travels as the upstream's own uniqueness guarantee. It rides on
   // the upstream call's context (KlingUpstreamClient writes it into the
   // body), so the request, audio included, is not copied to set one field.
@@ -269,7 +270,7 @@ void IdempotentCreateClient::StartLeader(const std::string& key,
                                      : request.message().external_task_id();
   // Detached from the first caller's cancellation: others may have joined,
   // and an abandoned in-flight create is exactly the double-pay risk.
-  auto call = std::make_shared<CallContext>(deadline, external_task_id);
+  auto call = std::make_shared<CallContext>(deadline, trace, external_task_id);
   // `request` is the leader caller's. The UpstreamClient contract keeps it
   // valid until that caller's `done` runs, and that `done` is one of this
   // key's waiters, run by CompleteKey only after the child's callback
@@ -277,10 +278,10 @@ void IdempotentCreateClient::StartLeader(const std::string& key,
   // retry layer) may use it for the whole exchange.
   child()->CreateLipSyncTask(
       call, request,
-      [this, key, external_task_id,
-       deadline](absl::StatusOr<v1::LipSyncTask> result) {
+      [this, key, external_task_id, deadline,
+       trace](absl::StatusOr<v1::LipSyncTask> result) {
         if (!result.ok() && IsDuplicateRefusal(result.status())) {
-          ResolveDuplicate(key, external_task_id, deadline);
+          ResolveDuplicate(key, external_task_id, deadline, trace);
           return;
         }
         CompleteKey(key, std::move(result));
@@ -289,10 +290,11 @@ void IdempotentCreateClient::StartLeader(const std::string& key,
 
 void IdempotentCreateClient::ResolveDuplicate(const std::string& key,
                                               std::string external_task_id,
-                                              absl::Time deadline) {
+                                              absl::Time deadline,
+                                              const TraceContext& trace) {
   v1::GetLipSyncTaskRequest get;
   get.set_external_task_id(std::move(external_task_id));
-  child()->GetLipSyncTask(std::make_shared<CallContext>(deadline), get,
+  child()->GetLipSyncTask(std::make_shared<CallContext>(deadline, trace), get,
                           [this, key](absl::StatusOr<v1::LipSyncTask> task) {
                             CompleteKey(key, std::move(task));
                           });

@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/common/trace_context.h"
 #include "service/upstream/forwarding_upstream_client.h"
 
 namespace lipsync::workflow {
@@ -68,10 +69,11 @@ class IdempotentCreateClient final : public upstream::ForwardingUpstreamClient {
     std::list<std::string>::iterator age;  // valid once completed
   };
 
+  // `trace`: the leader caller's; the upstream exchanges carry it.
   void StartLeader(const std::string& key, const CreateRequest& request,
-                   absl::Time deadline);
+                   absl::Time deadline, const TraceContext& trace);
   void ResolveDuplicate(const std::string& key, std::string external_task_id,
-                        absl::Time deadline);
+                        absl::Time deadline, const TraceContext& trace);
   void CompleteKey(const std::string& key, absl::StatusOr<v1::LipSyncTask> r);
 
   const IdempotencyOptions options_;

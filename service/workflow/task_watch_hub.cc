@@ -40,7 +40,8 @@ std::string TaskWatchHub::KeyOf(const v1::WatchLipSyncTaskRequest& request) {
 }
 
 void TaskWatchHub::Watch(const v1::WatchLipSyncTaskRequest& request,
-                         std::shared_ptr<TaskWatcher> watcher) {
+                         std::shared_ptr<TaskWatcher> watcher,
+                         TraceContext trace) {
   const std::string key = KeyOf(request);
   std::optional<v1::LipSyncTask> known;
   {
@@ -52,6 +53,7 @@ void TaskWatchHub::Watch(const v1::WatchLipSyncTaskRequest& request,
       poller.request.set_task_id(request.task_id());
       poller.request.set_external_task_id(request.external_task_id());
       poller.next_interval = options_.initial_interval;
+      poller.trace = std::make_shared<const TraceContext>(std::move(trace));
       poller.generation = ++next_generation_;
       StartPoll(key);
     } else if (poller.last.has_value()) {
@@ -92,8 +94,8 @@ void TaskWatchHub::StartPoll(const std::string& key) {
   poller.timer_id = 0;
   poller.poll_in_flight = true;
   ++polls_started_;
-  auto call =
-      std::make_shared<CallContext>(scheduler_->Now() + options_.poll_timeout);
+  auto call = std::make_shared<CallContext>(
+      scheduler_->Now() + options_.poll_timeout, *poller.trace);
   // The upstream may complete inline (e.g. a fake, or a failure before
   // sending): never hold mu_ across it.
   v1::GetLipSyncTaskRequest request = poller.request;

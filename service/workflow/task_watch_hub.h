@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/common/trace_context.h"
 #include "service/resilience/scheduler.h"
 #include "service/upstream/upstream_client.h"
 
@@ -66,9 +67,12 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
 
   // Starts watching the task selected by `request` (task_id or
   // external_task_id). The watcher stays registered until Unwatch or until
-  // it received a terminal task or an error. Thread-safe.
+  // it received a terminal task or an error. When this watch starts the
+  // task's poller, the poller's upstream reads carry `trace` (the trace of
+  // the watch that started it; later joiners share those reads).
+  // Thread-safe.
   void Watch(const v1::WatchLipSyncTaskRequest& request,
-             std::shared_ptr<TaskWatcher> watcher);
+             std::shared_ptr<TaskWatcher> watcher, TraceContext trace = {});
   // Stops delivering to `watcher`; the last watcher out stops the poller.
   // Thread-safe; idempotent.
   void Unwatch(const v1::WatchLipSyncTaskRequest& request,
@@ -84,6 +88,8 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
     v1::GetLipSyncTaskRequest request;
     std::vector<std::shared_ptr<TaskWatcher>> watchers;
     std::optional<v1::LipSyncTask> last;
+    // Of the watch that started the poller; shared, not copied, per poll.
+    std::shared_ptr<const TraceContext> trace;
     bool poll_in_flight = false;
     uint64_t timer_id = 0;
     absl::Duration next_interval;

@@ -250,5 +250,63 @@ TEST_F(CliAgainstFakeTest, PlaintextTokenFromTheEnvironment) {
   EXPECT_THAT(r.err, IsEmpty());
 }
 
+constexpr char kTraceId[] = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+TEST_F(CliAgainstFakeTest, TraceIdFlagIsSentAndPrintedWithTheError) {
+  service_.get = [](grpc::ServerContext*, const v1::GetLipSyncTaskRequest&,
+                    v1::LipSyncTask*) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such task");
+  };
+  const ProcessResult r =
+      Run({"get", "--task_id=1", absl::StrCat("--trace_id=", kTraceId)});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat("\n  trace id: ", kTraceId)));
+  const std::vector<std::string> sent = service_.Traceparents();
+  ASSERT_FALSE(sent.empty());
+  for (const std::string& traceparent : sent) {
+    EXPECT_THAT(traceparent, MatchesRegex(absl::StrCat("00-", kTraceId,
+                                                       "-[0-9a-f]{16}-00")));
+  }
+}
+
+TEST_F(CliAgainstFakeTest, EveryCallOfARunJoinsOneGeneratedTrace) {
+  const ProcessResult r = Run({"run", "--video_url=https://example.com/v.mp4",
+                               "--audio_id=a1", "--sound_end_time=2000"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::string> sent = service_.Traceparents();
+  ASSERT_EQ(sent.size(), 3u);  // identify, create, watch
+  for (const std::string& traceparent : sent) {
+    EXPECT_THAT(traceparent, MatchesRegex("00-[0-9a-f]{32}-[0-9a-f]{16}-00"));
+    EXPECT_EQ(traceparent.substr(3, 32), sent[0].substr(3, 32));
+  }
+  EXPECT_NE(sent[0].substr(36, 16), sent[1].substr(36, 16));
+}
+
+TEST_F(CliAgainstFakeTest, JsonErrorIsOneDocumentWithTheTraceId) {
+  service_.get = [](grpc::ServerContext*, const v1::GetLipSyncTaskRequest&,
+                    v1::LipSyncTask*) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no \"such\" task");
+  };
+  const ProcessResult r = Run(
+      {"get", "--task_id=1", "--json", absl::StrCat("--trace_id=", kTraceId)});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, absl::StrCat(R"({"error":{"code":"NOT_FOUND",)",
+                                R"("message":"no \"such\" task",)",
+                                R"("trace_id":")", kTraceId, "\"}}\n"));
+}
+
+TEST_F(CliAgainstFakeTest, MalformedTraceIdIsAUsageError) {
+  for (const std::string& bad :
+       {std::string("4BF92F3577B34DA6A3CE929D0E0E4736"), std::string(32, '0'),
+        std::string("abc"), std::string(33, 'a')}) {
+    SCOPED_TRACE(bad);
+    const ProcessResult r = Run({"get", "--task_id=1", "--trace_id=" + bad});
+    EXPECT_EQ(r.exit_code, kExitUsage);
+    EXPECT_THAT(r.err, HasSubstr("--trace_id"));
+  }
+  EXPECT_TRUE(service_.Traceparents().empty());
+}
+
 }  // namespace
 }  // namespace lipsync::client

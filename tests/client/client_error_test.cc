@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
+#include "client/lipsync_client.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
@@ -193,6 +194,41 @@ TEST(FormatClientErrorTest, EscapesControlCharactersFromTheServer) {
   EXPECT_THAT(text, HasSubstr("bad\\x0drequest"));
   EXPECT_THAT(text,
               HasSubstr("session_id\\x0a  forged: line: \\x1b[2Jcleared"));
+}
+
+TEST(ClientErrorTraceTest, TraceIdComesFromThePayloadElseTheErrorInfo) {
+  const absl::Status plain = WithTraceId(absl::NotFoundError("gone"),
+                                         "4bf92f3577b34da6a3ce929d0e0e4736");
+  const ClientError from_payload = ClientErrorFromStatus(plain);
+  EXPECT_EQ(from_payload.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(FormatClientError(from_payload),
+            "error: NOT_FOUND: gone\n  trace id: "
+            "4bf92f3577b34da6a3ce929d0e0e4736");
+
+  ClientError with_info;
+  with_info.code = absl::StatusCode::kUnavailable;
+  with_info.message = "down";
+  with_info.error_info =
+      ErrorInfo{"UPSTREAM_UNAVAILABLE",
+                "klingai.com",
+                {{"trace_id", "0af7651916cd43dd8448eb211c80319c"},
+                 {"kling_request_id", "r-1"}}};
+  // Printed once, last, under its own label.
+  EXPECT_EQ(FormatClientError(with_info),
+            "error: UNAVAILABLE: down\n  reason: UPSTREAM_UNAVAILABLE "
+            "(klingai.com)\n  Kling request id: r-1\n  trace id: "
+            "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(WithTraceId(absl::OkStatus(), "x"), absl::OkStatus());
+}
+
+TEST(ClientTraceIdTest, ValidatesAndGeneratesW3CTraceIds) {
+  EXPECT_TRUE(IsValidTraceId("4bf92f3577b34da6a3ce929d0e0e4736"));
+  EXPECT_FALSE(IsValidTraceId("4BF92F3577B34DA6A3CE929D0E0E4736"));
+  EXPECT_FALSE(IsValidTraceId(std::string(32, '0')));
+  EXPECT_FALSE(IsValidTraceId("4bf92f3577b34da6a3ce929d0e0e473"));
+  const std::string a = NewTraceId();
+  EXPECT_TRUE(IsValidTraceId(a)) << a;
+  EXPECT_NE(NewTraceId(), a);
 }
 
 }  // namespace

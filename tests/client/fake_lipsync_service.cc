@@ -41,9 +41,20 @@ void FakeLipSyncService::Record(const std::string& method,
     absl::StrAppend(&authorization, authorization.empty() ? "" : ",",
                     absl::string_view(it->second.data(), it->second.size()));
   }
+  std::string traceparent;
+  auto parent = context->client_metadata().find("traceparent");
+  if (parent != context->client_metadata().end()) {
+    traceparent.assign(parent->second.data(), parent->second.size());
+  }
   absl::MutexLock lock(&mu_);
   ++calls_[method];
   last_authorization_ = std::move(authorization);
+  traceparents_.push_back(std::move(traceparent));
+}
+
+std::vector<std::string> FakeLipSyncService::Traceparents() const {
+  absl::MutexLock lock(&mu_);
+  return traceparents_;
 }
 
 grpc::Status FakeLipSyncService::IdentifyFace(

@@ -48,6 +48,9 @@ class FakeLipSyncService final
   // The `authorization` metadata of the last call: "" when absent, values
   // joined by "," when sent more than once.
   std::string LastAuthorization() const;
+  // The `traceparent` metadata of every call, in arrival order ("" when
+  // absent).
+  std::vector<std::string> Traceparents() const;
 
   grpc::Status IdentifyFace(
       grpc::ServerContext* context,
@@ -76,6 +79,7 @@ class FakeLipSyncService final
   mutable absl::Mutex mu_;
   std::map<std::string, int> calls_ ABSL_GUARDED_BY(mu_);
   std::string last_authorization_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> traceparents_ ABSL_GUARDED_BY(mu_);
 };
 
 // Serves `service` on 127.0.0.1 (receive limit 7 MiB like the gateway)

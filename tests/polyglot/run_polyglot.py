@@ -210,6 +210,15 @@ def check_workflow_output(checks, result, name):
                   "face_choose[0].sound_volume"):
         checks.contains(out, "field violation: %s:" % field,
                         "%s: field violation %s printed" % (name, field))
+    trace = re.search(r"^trace: trace_id=([0-9a-f]{32})$", out, re.M)
+    checks.expect(trace is not None, "%s example names its trace id" % name,
+                  out)
+    if trace:
+        checks.expect(re.search(r"^create: .* trace_id=%s$" % trace.group(1),
+                                out, re.M) is not None,
+                      "%s create answered the same trace id" % name, out)
+        checks.contains(out, "invalid: trace id: %s" % trace.group(1),
+                        "%s error names the trace id" % name)
     checks.contains(out, "reason: INVALID_REQUEST (domain lipsync-gateway)",
                     "%s: ErrorInfo decoded" % name)
 

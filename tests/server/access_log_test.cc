@@ -83,5 +83,21 @@ TEST(AccessLogFieldsTest, ErrorInfoWithoutUpstreamRequestIdAddsOnlyTheReason) {
                   Pair("error", "full"), Pair("reason", "GATEWAY_OVERLOADED")));
 }
 
+TEST(AccessLogFieldsTest, TraceIdAndCallerRequestIdFollowThePeer) {
+  AccessLogEntry entry;
+  entry.method = "GetLipSyncTask";
+  entry.status = absl::OkStatus();
+  entry.peer = "p";
+  entry.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  entry.x_request_id = "caller-7";
+  entry.call_fields = {{"caller", "alice"}};
+  EXPECT_THAT(
+      AccessLogFields(std::move(entry)),
+      ElementsAre(Pair("method", "GetLipSyncTask"), Pair("code", "OK"),
+                  Pair("duration_ms", "0.000"), Pair("peer", "p"),
+                  Pair("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"),
+                  Pair("x_request_id", "caller-7"), Pair("caller", "alice")));
+}
+
 }  // namespace
 }  // namespace lipsync::server

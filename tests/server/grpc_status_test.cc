@@ -224,5 +224,36 @@ TEST(ToGrpcStatusTest, CallerSeesEveryRowWithItsPushback) {
   }
 }
 
+TEST(ToGrpcStatusTest, TraceIdJoinsTheErrorInfoMetadata) {
+  constexpr char kTraceId[] = "4bf92f3577b34da6a3ce929d0e0e4736";
+  for (const Row& row : Rows()) {
+    SCOPED_TRACE(row.name);
+    const grpc::Status got = server::ToGrpcStatus(row.status, kTraceId);
+    // Nothing else changes: no detail is added or removed.
+    ExpectRow(row, got);
+    auto info = FindDetail<google::rpc::ErrorInfo>(got);
+    if (!info) continue;
+    EXPECT_EQ(info->metadata().at("trace_id"), kTraceId);
+    if (row.reason == "GATEWAY_OVERLOADED") {
+      EXPECT_EQ(info->metadata().at("bound"), "test");
+    }
+  }
+}
+
+TEST(ToGrpcStatusTest, CallerSeesTheTraceIdInErrorInfoAndTrailers) {
+  auto upstream = std::make_shared<StrictMock<MockUpstreamClient>>();
+  ServiceUnderTest edge(upstream);
+  ExpectUpstreamFailure(*upstream, Rpc::kGetLipSyncTask,
+                        WithErrorInfo(absl::FailedPreconditionError("account"),
+                                      Info("UPSTREAM_ACCOUNT_UNAVAILABLE")));
+  const RpcResult result = CallValid(edge.stub(), Rpc::kGetLipSyncTask);
+  auto trace = result.trailers.find("trace-id");
+  ASSERT_NE(trace, result.trailers.end());
+  EXPECT_EQ(trace->second.size(), 32u);
+  auto info = FindDetail<google::rpc::ErrorInfo>(result.status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->metadata().at("trace_id"), trace->second);
+}
+
 }  // namespace
 }  // namespace lipsync::server_testing

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -308,6 +310,56 @@ INSTANTIATE_TEST_SUITE_P(AllOperations, EveryOperationRequestTest,
                          [](const ::testing::TestParamInfo<Operation>& info) {
                            return info.param.name;
                          });
+
+TEST_F(KlingUpstreamClientRequestTest,
+       TraceHeadersCarryAChildSpanTheTracestateAndTheRequestId) {
+  auto traced = std::make_shared<CallContext>(
+      kDeadline,
+      TraceContext::FromCaller(
+          std::string(
+              "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+          std::string("congo=t61rcWkgMzE"), std::string("caller-7")));
+  v1::GetLipSyncTaskRequest request;
+  request.set_task_id("1");
+  Outcome<v1::LipSyncTask> first;
+  client_.GetLipSyncTask(traced, request, first.Callback());
+  const std::vector<std::string> headers = transport_->last_request().headers;
+  Outcome<v1::LipSyncTask> second;
+  client_.GetLipSyncTask(traced, request, second.Callback());
+  const std::vector<std::string> again = transport_->last_request().headers;
+
+  auto header = [](const std::vector<std::string>& all,
+                   absl::string_view name) -> std::string {
+    for (const std::string& line : all) {
+      if (absl::StartsWith(line, absl::StrCat(name, ": "))) {
+        return line.substr(name.size() + 2);
+      }
+    }
+    return "";
+  };
+  const std::string parent = header(headers, "traceparent");
+  ASSERT_EQ(parent.size(), kTraceparentLength) << parent;
+  EXPECT_TRUE(absl::StartsWith(parent, "00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+  EXPECT_TRUE(absl::EndsWith(parent, "-01"));
+  EXPECT_NE(parent.substr(36, 16), "00f067aa0ba902b7");
+  EXPECT_NE(parent.substr(36, 16), traced->trace().span_id());
+  // Every exchange is a span of its own.
+  EXPECT_NE(header(again, "traceparent"), parent);
+  EXPECT_EQ(header(headers, "tracestate"), "congo=t61rcWkgMzE");
+  EXPECT_EQ(header(headers, "X-Request-Id"), "caller-7");
+}
+
+TEST_F(KlingUpstreamClientRequestTest, NoTraceNoTraceHeaders) {
+  v1::GetLipSyncTaskRequest request;
+  request.set_task_id("1");
+  Outcome<v1::LipSyncTask> outcome;
+  client_.GetLipSyncTask(call_, request, outcome.Callback());
+  for (const std::string& line : transport_->last_request().headers) {
+    EXPECT_FALSE(absl::StartsWith(line, "traceparent:")) << line;
+    EXPECT_FALSE(absl::StartsWith(line, "tracestate:")) << line;
+    EXPECT_FALSE(absl::StartsWith(line, "X-Request-Id:")) << line;
+  }
+}
 
 }  // namespace
 }  // namespace lipsync::upstream
