@@ -65,7 +65,7 @@ UpstreamStack MakeUpstreamClient(
     const GatewayOptions& options,
     std::shared_ptr<upstream::HttpTransport> transport,
     resilience::Scheduler* scheduler,
-    std::shared_ptr<observability::GatewayMetrics> metrics) {
+    const std::shared_ptr<observability::GatewayMetrics>& metrics) {
   UpstreamStack stack;
   std::shared_ptr<upstream::UpstreamClient> client =
       std::make_shared<upstream::KlingUpstreamClient>(

@@ -30,7 +30,7 @@ UpstreamStack MakeUpstreamClient(
     const GatewayOptions& options,
     std::shared_ptr<upstream::HttpTransport> transport,
     resilience::Scheduler* scheduler,
-    std::shared_ptr<observability::GatewayMetrics> metrics = nullptr);
+    const std::shared_ptr<observability::GatewayMetrics>& metrics = nullptr);
 
 }  // namespace lipsync::server
 

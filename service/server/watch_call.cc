@@ -53,7 +53,7 @@ WatchCall* WatchCall::Start(grpc::CallbackServerContext* context,
                             std::shared_ptr<workflow::TaskWatchHub> hub,
                             resilience::Scheduler* scheduler, absl::Time end_by,
                             DoneCallback on_done) {
-  auto* call = new WatchCall(context, request, std::string(trace.trace_id()),
+  auto* call = new WatchCall(request, std::string(trace.trace_id()),
                              std::move(hub), scheduler, std::move(on_done));
   std::shared_ptr<Watcher> watcher = call->watcher_;
   call->end_timer_ = scheduler->Schedule(end_by, [watcher] {
@@ -66,13 +66,11 @@ WatchCall* WatchCall::Start(grpc::CallbackServerContext* context,
   return call;
 }
 
-WatchCall::WatchCall(grpc::CallbackServerContext* context,
-                     const v1::WatchLipSyncTaskRequest& request,
+WatchCall::WatchCall(const v1::WatchLipSyncTaskRequest& request,
                      std::string trace_id,
                      std::shared_ptr<workflow::TaskWatchHub> hub,
                      resilience::Scheduler* scheduler, DoneCallback on_done)
-    : context_(context),
-      request_(request),
+    : request_(request),
       trace_id_(std::move(trace_id)),
       hub_(std::move(hub)),
       scheduler_(scheduler),

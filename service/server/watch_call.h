@@ -50,15 +50,13 @@ class WatchCall final : public grpc::ServerWriteReactor<v1::LipSyncTask> {
   // after the call is gone.
   class Watcher;
 
-  WatchCall(grpc::CallbackServerContext* context,
-            const v1::WatchLipSyncTaskRequest& request, std::string trace_id,
+  WatchCall(const v1::WatchLipSyncTaskRequest& request, std::string trace_id,
             std::shared_ptr<workflow::TaskWatchHub> hub,
             resilience::Scheduler* scheduler, DoneCallback on_done);
   void Deliver(const v1::LipSyncTask& task);
   void End(const absl::Status& status);
   void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  grpc::CallbackServerContext* const context_;
   const v1::WatchLipSyncTaskRequest request_;
   const std::string trace_id_;
   const std::shared_ptr<workflow::TaskWatchHub> hub_;

@@ -53,8 +53,8 @@ KlingUpstreamClient::KlingUpstreamClient(
       transport_(std::move(transport)) {}
 
 template <typename T, typename Parse>
-void KlingUpstreamClient::Exchange(std::shared_ptr<CallContext> call,
-                                   HttpMethod method, std::string path,
+void KlingUpstreamClient::Exchange(const std::shared_ptr<CallContext>& call,
+                                   HttpMethod method, absl::string_view path,
                                    StreamedBody body, Parse parse,
                                    UpstreamCallback<T> done) {
   absl::StatusOr<std::string> auth = credentials_->AuthorizationHeader();
@@ -72,7 +72,7 @@ void KlingUpstreamClient::Exchange(std::shared_ptr<CallContext> call,
     request.body = std::move(body);
   }
   transport_->Send(
-      std::move(request), std::move(call),
+      std::move(request), call,
       [parse = std::move(parse),
        done = std::move(done)](absl::StatusOr<HttpResponse> response) {
         if (!response.ok()) {
@@ -96,8 +96,7 @@ void KlingUpstreamClient::IdentifyFace(
   StreamedBody body;
   body.AppendText(translate::BuildIdentifyFaceBody(request));
   Exchange<v1::IdentifyFaceResponse>(
-      std::move(call), HttpMethod::kPost, std::string(kIdentifyFacePath),
-      std::move(body),
+      call, HttpMethod::kPost, kIdentifyFacePath, std::move(body),
       [](const translate::Envelope& e) {
         return translate::ParseIdentifyAnswer(e);
       },
@@ -114,8 +113,7 @@ void KlingUpstreamClient::CreateLipSyncTask(
   StreamedBody body = translate::StreamCreateTaskBody(
       request, call->upstream_external_task_id());
   Exchange<v1::LipSyncTask>(
-      std::move(call), HttpMethod::kPost, std::string(kLipSyncPath),
-      std::move(body),
+      call, HttpMethod::kPost, kLipSyncPath, std::move(body),
       [](const translate::Envelope& e) {
         return translate::ParseCreateAnswer(e);
       },
@@ -129,7 +127,7 @@ void KlingUpstreamClient::GetLipSyncTask(
   const std::string& id = request.task_id().empty() ? request.external_task_id()
                                                     : request.task_id();
   Exchange<v1::LipSyncTask>(
-      std::move(call), HttpMethod::kGet,
+      call, HttpMethod::kGet,
       absl::StrCat(kLipSyncPath, "/", EncodePathSegment(id)), {},
       [](const translate::Envelope& e) {
         return translate::ParseTaskAnswer(e);
@@ -146,7 +144,7 @@ void KlingUpstreamClient::ListLipSyncTasks(
   const int page_size =
       request.page_size() == 0 ? kDefaultPageSize : request.page_size();
   Exchange<v1::ListLipSyncTasksResponse>(
-      std::move(call), HttpMethod::kGet,
+      call, HttpMethod::kGet,
       absl::StrCat(kLipSyncPath, "?pageNum=", page_num,
                    "&pageSize=", page_size),
       {},

@@ -38,8 +38,8 @@ class KlingUpstreamClient final : public UpstreamClient {
  private:
   // Sends one request; on success `parse` turns the HTTP answer into T.
   template <typename T, typename Parse>
-  void Exchange(std::shared_ptr<CallContext> call, HttpMethod method,
-                std::string path, StreamedBody body, Parse parse,
+  void Exchange(const std::shared_ptr<CallContext>& call, HttpMethod method,
+                absl::string_view path, StreamedBody body, Parse parse,
                 UpstreamCallback<T> done);
 
   const std::string base_url_;

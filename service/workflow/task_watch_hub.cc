@@ -40,7 +40,7 @@ std::string TaskWatchHub::KeyOf(const v1::WatchLipSyncTaskRequest& request) {
 }
 
 void TaskWatchHub::Watch(const v1::WatchLipSyncTaskRequest& request,
-                         std::shared_ptr<TaskWatcher> watcher,
+                         const std::shared_ptr<TaskWatcher>& watcher,
                          TraceContext trace) {
   const std::string key = KeyOf(request);
   std::optional<v1::LipSyncTask> known;

@@ -72,7 +72,8 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
   // the watch that started it; later joiners share those reads).
   // Thread-safe.
   void Watch(const v1::WatchLipSyncTaskRequest& request,
-             std::shared_ptr<TaskWatcher> watcher, TraceContext trace = {});
+             const std::shared_ptr<TaskWatcher>& watcher,
+             TraceContext trace = {});
   // Stops delivering to `watcher`; the last watcher out stops the poller.
   // Thread-safe; idempotent.
   void Unwatch(const v1::WatchLipSyncTaskRequest& request,
