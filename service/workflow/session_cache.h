@@ -37,6 +37,11 @@ class SessionCache {
   // Thread-safe. Replaces an earlier entry of the same session.
   void Remember(const std::string& session_id,
                 std::vector<validation::KnownFace> faces);
+  // Thread-safe. As Remember, but kept until `expires_at` at most (a
+  // session learnt from another replica keeps its original expiry).
+  void RememberUntil(const std::string& session_id,
+                     std::vector<validation::KnownFace> faces,
+                     absl::Time expires_at);
   // Thread-safe. The faces of a known, unexpired session.
   std::optional<std::vector<validation::KnownFace>> Lookup(
       const std::string& session_id);
