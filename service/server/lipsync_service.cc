@@ -142,13 +142,14 @@ grpc::ServerUnaryReactor* LipSyncService::IdentifyFace(
   deps_.upstream->IdentifyFace(
       call->call(), *request,
       FinishWithAnswer<v1::IdentifyFaceResponse>(
-          call, response,
-          [sessions = deps_.sessions, shared = deps_.shared_sessions](
-              const v1::IdentifyFaceResponse& faces) {
-            if (shared != nullptr) {
-              shared->Remember(faces.session_id(), KnownFaces(faces));
+          call, response, [this](const v1::IdentifyFaceResponse& faces) {
+            // Only `this`: the callback stays within std::function's inline
+            // buffer (no allocation per call).
+            if (deps_.shared_sessions != nullptr) {
+              deps_.shared_sessions->Remember(faces.session_id(),
+                                              KnownFaces(faces));
             } else {
-              sessions->Remember(faces.session_id(), KnownFaces(faces));
+              deps_.sessions->Remember(faces.session_id(), KnownFaces(faces));
             }
           }));
   return call;
