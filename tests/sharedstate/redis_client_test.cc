@@ -10,8 +10,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/std_notification.h"
 
 namespace lipsync::sharedstate {
 namespace {
@@ -42,7 +42,7 @@ bool WaitUntil(const std::function<bool()>& condition,
 
 absl::StatusOr<std::optional<std::string>> Get(RedisClient& client,
                                                const std::string& key) {
-  absl::Notification done;
+  ::lipsync::testing::StdNotification done;
   absl::StatusOr<std::optional<std::string>> result;
   client.Get(key, [&](absl::StatusOr<std::optional<std::string>> value) {
     result = std::move(value);
@@ -54,7 +54,7 @@ absl::StatusOr<std::optional<std::string>> Get(RedisClient& client,
 
 absl::Status SetPx(RedisClient& client, const std::string& key,
                    const std::string& value, absl::Duration ttl) {
-  absl::Notification done;
+  ::lipsync::testing::StdNotification done;
   absl::Status result;
   client.SetPx(key, value, ttl, [&](absl::Status status) {
     result = std::move(status);
@@ -161,7 +161,7 @@ TEST(RedisClientTest, AnOperationWithoutReplyEndsAtItsBudget) {
   options.op_timeout = absl::Milliseconds(50);
   RedisClient client(options);
   ASSERT_TRUE(WaitUntil([&] { return client.up(); }));
-  absl::Notification done;
+  ::lipsync::testing::StdNotification done;
   absl::Status status;
   const absl::Time start = absl::Now();
   // Blocks the connection for 1 s.
@@ -214,7 +214,7 @@ TEST(RedisClientTest, NoServerMeansUnavailableNotAWait) {
 TEST(RedisClientTest, PendingOperationsCompleteWhenTheClientStops) {
   RedisServer server;
   ASSERT_TRUE(server.Start().ok());
-  absl::Notification done;
+  ::lipsync::testing::StdNotification done;
   absl::Status status;
   {
     RedisClientOptions options = OptionsFor(server.tcp_url());

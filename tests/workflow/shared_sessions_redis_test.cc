@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
 #include "service/workflow/shared_sessions.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/std_notification.h"
 
 namespace lipsync::workflow {
 namespace {
@@ -36,7 +36,7 @@ bool AwaitUp(const sharedstate::RedisClient& client) {
 
 absl::StatusOr<std::optional<Faces>> Lookup(SharedSessions& sessions,
                                             const std::string& id) {
-  absl::Notification done;
+  ::lipsync::testing::StdNotification done;
   absl::StatusOr<std::optional<Faces>> result;
   sessions.Lookup(id, [&](absl::StatusOr<std::optional<Faces>> faces) {
     result = std::move(faces);
