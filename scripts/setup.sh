@@ -17,6 +17,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev prometheus-cpp-dev openssl
   # the gateway's malloc (tcmalloc_minimal: ~20% less CPU per call than glibc's)
   libgoogle-perftools-dev
+  # shared state across replicas: hiredis (the client) and redis-server (tests)
+  libhiredis-dev redis-server
   # JSON: nlohmann/json (parsing upstream answers, the stand-in)
   nlohmann-json3-dev
   # the upstream stand-in's HTTP server (cpp-httplib)

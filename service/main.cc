@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
       "Upstream credentials: an API key (--api_key_file or KLING_API_KEY), or\n"
       "an access key + secret key pair (--access_key_file/--secret_key_file\n"
       "or KLING_ACCESS_KEY/KLING_SECRET_KEY) from which HS256 JWTs are\n"
-      "minted. Secrets are read from files or the environment only.\n"
+      "minted. Secrets are read from files or the environment only\n"
+      "(the Redis password: --redis_password_file or LIPSYNC_REDIS_PASSWORD).\n"
       "Every flag can also be set by the environment variable in brackets.");
   absl::FlagsUsageConfig usage;
   // --help lists this file's flags (absl's default looks for a file named
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
   secrets.api_key_env = EnvOrEmpty("KLING_API_KEY");
   secrets.access_key_env = EnvOrEmpty("KLING_ACCESS_KEY");
   secrets.secret_key_env = EnvOrEmpty("KLING_SECRET_KEY");
+  secrets.redis_password_env = EnvOrEmpty("LIPSYNC_REDIS_PASSWORD");
   for (std::string& error : lipsync::server::LoadSecrets(secrets, &options)) {
     errors.push_back(std::move(error));
   }

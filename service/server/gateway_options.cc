@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "service/sharedstate/redis_endpoint.h"
 
 namespace lipsync::server {
 
@@ -84,6 +85,20 @@ absl::Status ValidateGatewayOptions(const GatewayOptions& o) {
   if (o.drain_delay < absl::ZeroDuration() ||
       o.shutdown_grace < absl::ZeroDuration()) {
     bad.push_back("--drain_delay and --shutdown_grace must not be negative");
+  }
+  if (!o.shared_state.redis_url.empty()) {
+    absl::StatusOr<sharedstate::RedisEndpoint> endpoint =
+        sharedstate::ParseRedisUrl(o.shared_state.redis_url);
+    if (!endpoint.ok()) bad.emplace_back(endpoint.status().message());
+    if (o.shared_state.op_timeout <= absl::ZeroDuration()) {
+      bad.push_back("--redis_op_timeout must be positive");
+    }
+    if (o.shared_state.key_prefix.empty()) {
+      bad.push_back("--redis_key_prefix must not be empty");
+    }
+    if (o.shared_state.password.find_first_of("\r\n") != std::string::npos) {
+      bad.push_back("the Redis password contains a line break");
+    }
   }
   if (bad.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(

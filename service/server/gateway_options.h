@@ -22,6 +22,21 @@
 
 namespace lipsync::server {
 
+// State shared by the replicas (sessions) in a Redis server. No URL: none,
+// every replica keeps its own in memory.
+struct SharedStateOptions {
+  // redis://host:port[/db] or unix:///path[?db=N], no credentials in it
+  // (sharedstate::ParseRedisUrl). Empty: no shared state.
+  std::string redis_url;
+  // AUTH password; empty: none. Secret: never logged or printed.
+  std::string password;
+  // Every key starts with it.
+  std::string key_prefix = "lipsync:";
+  // Budget of one Redis operation; beyond it the call goes on as without
+  // shared state.
+  absl::Duration op_timeout = absl::Milliseconds(50);
+};
+
 struct GatewayOptions {
   // host:port for gRPC; port 0 picks a free port (see port_file).
   std::string listen = "0.0.0.0:50051";
@@ -64,6 +79,7 @@ struct GatewayOptions {
   workflow::IdempotencyOptions idempotency;
   resilience::RetryOptions retry;
   resilience::CircuitBreakerOptions breaker;
+  SharedStateOptions shared_state;
 };
 
 // OK, or INVALID_ARGUMENT naming every bad setting in one message.

@@ -93,6 +93,15 @@ struct GatewayConfig {
     options.idempotency.max_entries, "create outcomes remembered per idempotency key") \
   X(idempotency_ttl, "LIPSYNC_IDEMPOTENCY_TTL", options.idempotency.ttl,                \
     "how long a create outcome is remembered")                                         \
+  X(redis_url, "LIPSYNC_REDIS_URL", options.shared_state.redis_url,                    \
+    "Redis shared by the replicas (sessions): redis://host:port[/db] or "             \
+    "unix:///path, no credentials in it; empty: each replica keeps its own")          \
+  X(redis_password_file, "LIPSYNC_REDIS_PASSWORD_FILE", secrets.redis_password_file,  \
+    "file holding the Redis password (else env LIPSYNC_REDIS_PASSWORD)")               \
+  X(redis_key_prefix, "LIPSYNC_REDIS_KEY_PREFIX", options.shared_state.key_prefix,     \
+    "prefix of every Redis key of this gateway")                                       \
+  X(redis_op_timeout, "LIPSYNC_REDIS_OP_TIMEOUT", options.shared_state.op_timeout,     \
+    "budget of one Redis operation; beyond, the call goes on without shared state")    \
   X(retry_max_attempts, "LIPSYNC_RETRY_MAX_ATTEMPTS", options.retry.max_attempts,       \
     "attempts per upstream read (billed calls only when provably unsent)")             \
   X(retry_budget_ratio, "LIPSYNC_RETRY_BUDGET_RATIO", options.retry.budget_ratio,       \

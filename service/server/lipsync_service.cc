@@ -143,9 +143,15 @@ grpc::ServerUnaryReactor* LipSyncService::IdentifyFace(
   deps_.upstream->IdentifyFace(
       call->call(), *request,
       FinishWithAnswer<v1::IdentifyFaceResponse>(
-          call, response,
-          [sessions = deps_.sessions](const v1::IdentifyFaceResponse& faces) {
-            sessions->Remember(faces.session_id(), KnownFaces(faces));
+          call, response, [this](const v1::IdentifyFaceResponse& faces) {
+            // Only `this`: the callback stays within std::function's inline
+            // buffer (no allocation per call).
+            if (deps_.shared_sessions != nullptr) {
+              deps_.shared_sessions->Remember(faces.session_id(),
+                                              KnownFaces(faces));
+            } else {
+              deps_.sessions->Remember(faces.session_id(), KnownFaces(faces));
+            }
           }));
   return call;
 }
@@ -171,23 +177,57 @@ grpc::ServerUnaryReactor* LipSyncService::CreateLipSyncTask(
   FieldViolations violations = validation::ValidateCreateRequest(request);
   if (violations.empty())
     violations = validation::ValidateAudioContent(request);
+  const std::string& session_id = request.message().session_id();
   if (violations.empty()) {
-    // Only when this replica saw the session's IdentifyFace; otherwise the
-    // upstream remains the judge of face and interval.
-    if (auto faces = deps_.sessions->Lookup(request.message().session_id())) {
+    // Only when the session's IdentifyFace is known (to this replica, or
+    // through the shared state); otherwise the upstream remains the judge of
+    // face and interval.
+    if (auto faces = deps_.sessions->Lookup(session_id)) {
       violations =
           validation::ValidateAgainstSession(request.message(), *faces);
       call->AddLogField("session_checked", "true");
+    } else if (deps_.shared_sessions != nullptr && !session_id.empty()) {
+      if (!Admit(call, violations, admission_, request.inline_audio_bytes())) {
+        return call;
+      }
+      // Continues on the shared state's thread; never waits there (the
+      // upstream transfer only starts).
+      deps_.shared_sessions->Lookup(
+          session_id,
+          [this, call, response, kept = std::move(kept)](
+              absl::StatusOr<std::optional<std::vector<validation::KnownFace>>>
+                  faces) mutable {
+            if (!faces.ok()) {
+              call->AddLogField("session_checked", "shared_state_unavailable");
+            } else if (faces->has_value()) {
+              call->AddLogField("session_checked", "shared");
+              FieldViolations found = validation::ValidateAgainstSession(
+                  kept->request().message(), **faces);
+              if (!found.empty()) {
+                call->FinishWith(InvalidRequestError(found));
+                return;
+              }
+            }
+            StartCreate(call, response, std::move(kept));
+          });
+      return call;
     }
   }
   if (!Admit(call, violations, admission_, request.inline_audio_bytes())) {
     return call;
   }
+  StartCreate(call, response, std::move(kept));
+  return call;
+}
+
+void LipSyncService::StartCreate(
+    UnaryCall* call, grpc::ByteBuffer* response,
+    std::shared_ptr<const ReceivedCreateRequest> kept) {
+  const CreateRequest& request = kept->request();
   deps_.upstream->CreateLipSyncTask(
       call->call(), request,
       FinishWithAnswer<v1::LipSyncTask>(call, response, nullptr,
                                         std::move(kept)));
-  return call;
 }
 
 grpc::ServerUnaryReactor* LipSyncService::GetLipSyncTask(

@@ -15,6 +15,7 @@
 #include "service/server/calls_in_flight.h"
 #include "service/upstream/upstream_client.h"
 #include "service/workflow/session_cache.h"
+#include "service/workflow/shared_sessions.h"
 #include "service/workflow/task_watch_hub.h"
 
 namespace lipsync::server {
@@ -38,6 +39,9 @@ struct ServiceDependencies {
   std::shared_ptr<upstream::UpstreamClient> upstream;
   std::shared_ptr<workflow::TaskWatchHub> watch_hub;
   std::shared_ptr<workflow::SessionCache> sessions;
+  // Sessions shared with the other replicas (written through `sessions`);
+  // null: no shared state, only `sessions` is consulted.
+  std::shared_ptr<workflow::SharedSessions> shared_sessions;
   resilience::Scheduler* scheduler = nullptr;
   // Null: no metrics are recorded.
   std::shared_ptr<observability::GatewayMetrics> metrics;
@@ -52,6 +56,7 @@ struct ServiceDependencies {
 };
 
 class UnaryCall;
+class ReceivedCreateRequest;
 
 // The generated CallbackService, except that CreateLipSyncTask receives its
 // request as bytes: the edge parses it without copying the audio
@@ -105,6 +110,10 @@ class LipSyncService final : public LipSyncServiceBase {
   // UNAUTHENTICATED.
   bool Authenticated(const grpc::CallbackServerContext& context,
                      UnaryCall* call) const;
+  // Sends an admitted, checked create upstream; `call` finishes from its
+  // answer.
+  void StartCreate(UnaryCall* call, grpc::ByteBuffer* response,
+                   std::shared_ptr<const ReceivedCreateRequest> kept);
 
   const ServiceOptions options_;
   const ServiceDependencies deps_;

@@ -94,6 +94,9 @@ std::vector<std::string> LoadSecrets(const SecretSources& s,
     }
   }
   LoadUpstreamCredentials(s, options, &errors);
+  options->shared_state.password =
+      ReadSecret(s.redis_password_file, s.redis_password_env,
+                 "--redis_password_file", &errors);
   return errors;
 }
 

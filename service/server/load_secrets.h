@@ -31,11 +31,16 @@ struct SecretSources {
   std::string access_key_env;
   std::string secret_key_file;
   std::string secret_key_env;
+  // The Redis password (shared state): from its file when the path is set,
+  // else the value of LIPSYNC_REDIS_PASSWORD read by the caller.
+  std::string redis_password_file;
+  std::string redis_password_env;
 };
 
-// Fills options->server_credentials, transport, authenticator and either
-// api_key or credentials. Returns one message per problem (empty: all
-// loaded); each names the setting and file, never a secret's content.
+// Fills options->server_credentials, transport, authenticator, either
+// api_key or credentials, and shared_state.password. Returns one message per
+// problem (empty: all loaded); each names the setting and file, never a
+// secret's content.
 std::vector<std::string> LoadSecrets(const SecretSources& sources,
                                      GatewayOptions* options);
 

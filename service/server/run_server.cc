@@ -22,10 +22,12 @@
 #include "service/common/limits.h"
 #include "service/observability/gateway_metrics.h"
 #include "service/observability/metrics_exposer.h"
+#include "service/observability/shared_state_metrics.h"
 #include "service/resilience/timer_queue.h"
 #include "service/security/auth_interceptor.h"
 #include "service/server/lipsync_service.h"
 #include "service/server/upstream_factory.h"
+#include "service/sharedstate/redis_client.h"
 #include "service/upstream/curl_engine.h"
 
 namespace lipsync::server {
@@ -188,6 +190,33 @@ absl::Status RunServer(const GatewayOptions& options) {
   deps.upstream = upstream;
   deps.watch_hub = watch_hub;
   deps.sessions = std::make_shared<workflow::SessionCache>(options.sessions);
+  // Declared before the service: its thread may complete a create's session
+  // lookup until the calls are drained, and it stops before the engine.
+  std::unique_ptr<observability::SharedStateMetrics> shared_state_metrics;
+  std::unique_ptr<sharedstate::RedisClient> redis;
+  std::string shared_state = "off";
+  if (!options.shared_state.redis_url.empty()) {
+    absl::StatusOr<sharedstate::RedisEndpoint> endpoint =
+        sharedstate::ParseRedisUrl(options.shared_state.redis_url);
+    if (!endpoint.ok()) return endpoint.status();
+    shared_state = endpoint->ToString();
+    if (metrics != nullptr) {
+      shared_state_metrics =
+          std::make_unique<observability::SharedStateMetrics>(
+              *metrics->registry());
+    }
+    sharedstate::RedisClientOptions redis_options;
+    redis_options.endpoint = *std::move(endpoint);
+    redis_options.password = options.shared_state.password;
+    redis_options.op_timeout = options.shared_state.op_timeout;
+    redis = std::make_unique<sharedstate::RedisClient>(
+        std::move(redis_options), shared_state_metrics.get());
+    workflow::SharedSessionsOptions shared_options;
+    shared_options.key_prefix = options.shared_state.key_prefix;
+    shared_options.ttl = options.sessions.ttl;
+    deps.shared_sessions = std::make_shared<workflow::SharedSessions>(
+        redis.get(), deps.sessions, std::move(shared_options));
+  }
   deps.scheduler = &timers;
   deps.metrics = metrics;
   // The interceptor registered below is what authenticates: the service
@@ -243,6 +272,7 @@ absl::Status RunServer(const GatewayOptions& options) {
       {"caller_auth",
        options.authenticator != nullptr ? "bearer-tokens" : "off"},
       {"upstream", options.upstream_base_url},
+      {"shared_state", shared_state},
       {"allocator", ActiveAllocator()}};
   if (exposer != nullptr) {
     serving.emplace_back("metrics_port", absl::StrCat(exposer->port()));
@@ -279,6 +309,7 @@ absl::Status RunServer(const GatewayOptions& options) {
   // so destroy the engine on the thread it joins (std::terminate at exit:
   // "Resource deadlock avoided").
   engine->Stop();
+  redis.reset();
   LogJson(LogLevel::kDebug, "grpc server stopped", {});
   LogJson(LogLevel::kInfo, "stopped", {});
   return absl::OkStatus();

@@ -1,5 +1,6 @@
 #include "service/workflow/session_cache.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace lipsync::workflow {
@@ -9,8 +10,14 @@ SessionCache::SessionCache(const SessionCacheOptions& options, Clock clock)
 
 void SessionCache::Remember(const std::string& session_id,
                             std::vector<validation::KnownFace> faces) {
+  RememberUntil(session_id, std::move(faces), clock_() + options_.ttl);
+}
+
+void SessionCache::RememberUntil(const std::string& session_id,
+                                 std::vector<validation::KnownFace> faces,
+                                 absl::Time expires_at) {
   if (options_.max_sessions == 0) return;
-  const absl::Time expires_at = clock_() + options_.ttl;
+  expires_at = std::min(expires_at, clock_() + options_.ttl);
   absl::MutexLock lock(&mu_);
   if (auto it = index_.find(session_id); it != index_.end()) {
     lru_.erase(it->second);

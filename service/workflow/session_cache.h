@@ -1,8 +1,9 @@
 // Remembers, per session_id, the faces that IdentifyFace returned, so that a
 // later CreateLipSyncTask can be checked against them before the paid call.
 // Bounded in entries (LRU) and in time (TTL). A session unknown to this
-// replica (another replica answered the identify, or a restart) is simply
-// not checked: Lookup returns nothing and the caller skips those rules.
+// replica (another replica answered the identify, or a restart) is not
+// checked: Lookup returns nothing and the caller skips those rules, unless
+// SharedSessions (shared_sessions.h) finds it in Redis.
 #ifndef LIPSYNC_SERVICE_WORKFLOW_SESSION_CACHE_H_
 #define LIPSYNC_SERVICE_WORKFLOW_SESSION_CACHE_H_
 
@@ -37,6 +38,11 @@ class SessionCache {
   // Thread-safe. Replaces an earlier entry of the same session.
   void Remember(const std::string& session_id,
                 std::vector<validation::KnownFace> faces);
+  // Thread-safe. As Remember, but kept until `expires_at` at most (a
+  // session learnt from another replica keeps its original expiry).
+  void RememberUntil(const std::string& session_id,
+                     std::vector<validation::KnownFace> faces,
+                     absl::Time expires_at);
   // Thread-safe. The faces of a known, unexpired session.
   std::optional<std::vector<validation::KnownFace>> Lookup(
       const std::string& session_id);

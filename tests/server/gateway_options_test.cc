@@ -40,5 +40,33 @@ TEST(GatewayOptionsTest, EveryBadSettingIsNamedInOneMessage) {
   }
 }
 
+TEST(GatewayOptionsTest, RedisUrlWithCredentialsIsRefusedWithoutQuotingThem) {
+  GatewayOptions options;
+  options.api_key = "k";
+  options.shared_state.redis_url = "redis://app:hunter2-secret@redis:6379/0";
+  const absl::Status status = ValidateGatewayOptions(options);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(status.message(), "--redis_url"))
+      << status.message();
+  EXPECT_TRUE(absl::StrContains(status.message(), "LIPSYNC_REDIS_PASSWORD"))
+      << status.message();
+  EXPECT_FALSE(absl::StrContains(status.message(), "hunter2"));
+}
+
+TEST(GatewayOptionsTest, RedisSettingsAreCheckedOnlyWhenAUrlIsGiven) {
+  GatewayOptions options;
+  options.api_key = "k";
+  options.shared_state.op_timeout = absl::ZeroDuration();
+  options.shared_state.key_prefix = "";
+  EXPECT_TRUE(ValidateGatewayOptions(options).ok());
+  options.shared_state.redis_url = "redis://127.0.0.1:6379/2";
+  const std::string message(ValidateGatewayOptions(options).message());
+  EXPECT_TRUE(absl::StrContains(message, "--redis_op_timeout")) << message;
+  EXPECT_TRUE(absl::StrContains(message, "--redis_key_prefix")) << message;
+  options.shared_state.op_timeout = absl::Milliseconds(50);
+  options.shared_state.key_prefix = "lipsync:";
+  EXPECT_TRUE(ValidateGatewayOptions(options).ok());
+}
+
 }  // namespace
 }  // namespace lipsync::server

@@ -156,5 +156,24 @@ TEST(LoadSecretsTest, CallerTokensLoadAndAuthenticate) {
       "alice");
 }
 
+TEST(LoadSecretsTest, RedisPasswordFromItsFileElseTheEnvironment) {
+  const std::string dir = MakeTempDir("load-secrets");
+  SecretSources sources;
+  sources.plaintext = true;
+  sources.api_key_env = "k";
+  sources.redis_password_env = "from-env";
+  GatewayOptions options;
+  EXPECT_TRUE(LoadSecrets(sources, &options).empty());
+  EXPECT_EQ(options.shared_state.password, "from-env");
+  sources.redis_password_file = Write(dir, "redis", "from-file\n");
+  EXPECT_TRUE(LoadSecrets(sources, &options).empty());
+  EXPECT_EQ(options.shared_state.password, "from-file");
+  sources.redis_password_file = dir + "/missing";
+  const std::vector<std::string> errors = LoadSecrets(sources, &options);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(errors[0], "--redis_password_file"))
+      << errors[0];
+}
+
 }  // namespace
 }  // namespace lipsync::server
