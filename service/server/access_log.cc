@@ -36,12 +36,21 @@ LogFields AccessLogFields(AccessLogEntry entry) {
   return fields;
 }
 
-bool AccessLogEnabled() { return LogEnabled(LogLevel::kInfo); }
+namespace {
+
+LogLevel AccessLogLevel(const absl::Status& status) {
+  return status.ok() ? LogLevel::kInfo : LogLevel::kWarning;
+}
+
+}  // namespace
+
+bool AccessLogEnabled(const absl::Status& status) {
+  return LogEnabled(AccessLogLevel(status));
+}
 
 void WriteAccessLog(AccessLogEntry entry) {
-  if (!AccessLogEnabled()) return;
-  const LogLevel level =
-      entry.status.ok() ? LogLevel::kInfo : LogLevel::kWarning;
+  const LogLevel level = AccessLogLevel(entry.status);
+  if (!LogEnabled(level)) return;
   LogJson(level, "rpc", AccessLogFields(std::move(entry)));
 }
 

@@ -40,12 +40,15 @@ struct AccessLogEntry {
 // `reason` and its `kling_request_id` metadata.
 LogFields AccessLogFields(AccessLogEntry entry);
 
-// True when access lines are written (--log_level info or debug). Checked
-// before an entry is built, so that a line not written costs nothing.
-bool AccessLogEnabled();
+// True when the line of a call that ended with `status` is written: an OK
+// call's at info, a failed one's at warning (so --log_level=warning keeps
+// the failed calls). Checked before an entry is built, so that a line not
+// written costs nothing.
+bool AccessLogEnabled(const absl::Status& status);
 
 // Writes the entry's line (AccessLogFields) at info for an OK call, warning
-// for a failed one; nothing unless AccessLogEnabled(). Thread-safe.
+// for a failed one; nothing unless AccessLogEnabled(entry.status).
+// Thread-safe.
 void WriteAccessLog(AccessLogEntry entry);
 
 }  // namespace lipsync::server

@@ -302,7 +302,7 @@ grpc::ServerWriteReactor<v1::LipSyncTask>* LipSyncService::WatchLipSyncTask(
         if (metrics != nullptr) {
           metrics->RecordCall("WatchLipSyncTask", status.code(), elapsed);
         }
-        if (AccessLogEnabled()) {
+        if (AccessLogEnabled(status)) {
           WriteAccessLog({"WatchLipSyncTask", status, elapsed, peer, trace_id,
                           x_request_id, log_fields});
         }

@@ -53,7 +53,7 @@ void UnaryCall::FinishWith(const absl::Status& status) {
     metrics_->RecordCall(method_, status.code(), elapsed);
   }
   const TraceContext& trace = call_->trace();
-  if (AccessLogEnabled()) {
+  if (AccessLogEnabled(status)) {
     WriteAccessLog({method_, status, elapsed, context_->peer(),
                     trace.trace_id(), trace.caller_request_id(),
                     std::move(log_fields_)});

@@ -99,5 +99,33 @@ TEST(AccessLogFieldsTest, TraceIdAndCallerRequestIdFollowThePeer) {
                   Pair("x_request_id", "caller-7"), Pair("caller", "alice")));
 }
 
+// What WriteAccessLog prints for a call that ended with `status`.
+std::string WrittenLine(const absl::Status& status) {
+  AccessLogEntry entry;
+  entry.method = "GetLipSyncTask";
+  entry.status = status;
+  ::testing::internal::CaptureStderr();
+  WriteAccessLog(std::move(entry));
+  return ::testing::internal::GetCapturedStderr();
+}
+
+TEST(WriteAccessLogTest, WarningLevelKeepsOnlyTheFailedCalls) {
+  SetLogLevel(LogLevel::kWarning);
+  EXPECT_FALSE(AccessLogEnabled(absl::OkStatus()));
+  EXPECT_EQ(WrittenLine(absl::OkStatus()), "");
+  EXPECT_TRUE(AccessLogEnabled(absl::NotFoundError("no such task")));
+  EXPECT_THAT(WrittenLine(absl::NotFoundError("no such task")),
+              ::testing::HasSubstr(R"("code":"NOT_FOUND")"));
+
+  SetLogLevel(LogLevel::kError);
+  EXPECT_FALSE(AccessLogEnabled(absl::NotFoundError("no such task")));
+  EXPECT_EQ(WrittenLine(absl::NotFoundError("no such task")), "");
+
+  SetLogLevel(LogLevel::kInfo);
+  EXPECT_TRUE(AccessLogEnabled(absl::OkStatus()));
+  EXPECT_THAT(WrittenLine(absl::OkStatus()),
+              ::testing::HasSubstr(R"("code":"OK")"));
+}
+
 }  // namespace
 }  // namespace lipsync::server
