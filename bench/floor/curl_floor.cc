@@ -25,11 +25,11 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "bench/floor/curl_handles.h"
 #include "bench/floor/epoll_curl_multi.h"
 #include "bench/loadgen/json_line.h"
 #include "bench/loadgen/latency_stats.h"
 #include "bench/machine/own_cpu.h"
+#include "service/upstream/curl_handles.h"
 
 ABSL_FLAG(std::string, url, "",
           "http://127.0.0.1:PORT/v1/videos/advanced-lip-sync (loopback only)");
@@ -145,7 +145,7 @@ class FloorClient {
 
  private:
   struct Slot {
-    lipsync::bench::CurlEasyPtr easy;
+    lipsync::upstream::CurlEasyPtr easy;
     Clock::time_point started;
     char error[CURL_ERROR_SIZE] = {};
   };

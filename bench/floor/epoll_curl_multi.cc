@@ -20,7 +20,7 @@ constexpr int kMaxEvents = 64;
 }  // namespace
 
 bool IsLoopbackHttpUrl(const std::string& url) {
-  const CurlUrlPtr parsed(curl_url());
+  const upstream::CurlUrlPtr parsed(curl_url());
   if (parsed == nullptr ||
       curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
     return false;
@@ -28,11 +28,11 @@ bool IsLoopbackHttpUrl(const std::string& url) {
   char* scheme_text = nullptr;
   const CURLUcode got_scheme =
       curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme_text, 0);
-  const CurlTextPtr scheme(scheme_text);
+  const upstream::CurlTextPtr scheme(scheme_text);
   char* host_text = nullptr;
   const CURLUcode got_host =
       curl_url_get(parsed.get(), CURLUPART_HOST, &host_text, 0);
-  const CurlTextPtr host(host_text);
+  const upstream::CurlTextPtr host(host_text);
   if (got_scheme != CURLUE_OK || got_host != CURLUE_OK) return false;
   const std::string h = host.get();
   in_addr v4{};

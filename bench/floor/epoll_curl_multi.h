@@ -11,7 +11,7 @@
 #include <chrono>
 #include <string>
 
-#include "bench/floor/curl_handles.h"
+#include "service/upstream/curl_handles.h"
 
 namespace lipsync::bench {
 
@@ -35,7 +35,7 @@ class FloorPost {
 
   const std::string url_;
   const std::string body_;
-  CurlSlistPtr headers_;
+  upstream::CurlSlistPtr headers_;
 };
 
 // One multi handle and one epoll set. Single-threaded: every call on the
@@ -97,7 +97,7 @@ class EpollCurlMulti {
 
   using Clock = std::chrono::steady_clock;
 
-  CurlMultiPtr multi_;
+  upstream::CurlMultiPtr multi_;
   int epoll_fd_ = -1;
   bool timer_armed_ = false;  // libcurl's timer: act at timer_due_
   Clock::time_point timer_due_;

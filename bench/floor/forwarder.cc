@@ -86,7 +86,7 @@ bool Forwarder::StartQueued() {
   for (grpc::ServerUnaryReactor* reactor : batch) {
     CURL* easy = nullptr;
     if (idle_easy_.empty()) {
-      CurlEasyPtr made(curl_easy_init());
+      upstream::CurlEasyPtr made(curl_easy_init());
       easy = made.get();
       if (made != nullptr) easy_handles_.push_back(std::move(made));
     } else {

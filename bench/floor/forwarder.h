@@ -17,8 +17,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "bench/floor/curl_handles.h"
 #include "bench/floor/epoll_curl_multi.h"
+#include "service/upstream/curl_handles.h"
 
 namespace lipsync::bench {
 
@@ -59,7 +59,7 @@ class Forwarder {
   EpollCurlMulti curl_;
   // Every easy handle the loop made; those not in a transfer are also in
   // idle_easy_.
-  std::vector<CurlEasyPtr> easy_handles_;
+  std::vector<upstream::CurlEasyPtr> easy_handles_;
   std::vector<CURL*> idle_easy_;
   int in_flight_ = 0;
   std::thread thread_;

@@ -28,11 +28,20 @@ struct CurlShareDeleter {
 struct CurlSlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
+struct CurlUrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+struct CurlTextDeleter {
+  void operator()(char* text) const { curl_free(text); }
+};
 
 using CurlEasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
 using CurlMultiPtr = std::unique_ptr<CURLM, CurlMultiDeleter>;
 using CurlSharePtr = std::unique_ptr<CURLSH, CurlShareDeleter>;
 using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
+// A parsed URL (curl_url), and text libcurl allocated (curl_url_get).
+using CurlUrlPtr = std::unique_ptr<CURLU, CurlUrlDeleter>;
+using CurlTextPtr = std::unique_ptr<char, CurlTextDeleter>;
 
 // Appends a copy of `line` to `*list` (which may be empty). False when
 // libcurl could not allocate; `*list` is then unchanged.

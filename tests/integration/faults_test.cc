@@ -17,8 +17,6 @@ namespace {
 
 namespace v1 = ::kling::lipsync::v1;
 
-constexpr char kLipSyncPath[] = "/v1/videos/advanced-lip-sync";
-
 class FaultsTest : public SharedGatewayTest {
  protected:
   void TearDown() override {
@@ -180,18 +178,8 @@ TEST_F(FaultsTest, ResetAfterTheTaskWasCreatedThenRetryWithTheKeyPaysOnce) {
 
 TEST_F(FaultsTest, ReadsAreRetriedOnUpstreamUnavailable) {
   v1::LipSyncTask created;
-  auto create_context = ContextWithTimeout(absl::Seconds(10));
-  ASSERT_TRUE(
-      harness_->stub()
-          .CreateLipSyncTask(create_context.get(), SeedRequest(), &created)
-          .ok());
-  const std::string path = absl::StrCat(kLipSyncPath, "/", created.task_id());
-  harness_->ClearSimRequests();
-  harness_->AddSimFault({{"path_prefix", path},
-                         {"method", "GET"},
-                         {"fault", "error"},
-                         {"http_status", 503},
-                         {"code", 5001}});
+  ASSERT_NO_FATAL_FAILURE(CreateSeedTask(&created));
+  const std::string path = FailNextReadOf(created.task_id());
   v1::GetLipSyncTaskRequest get;
   get.set_task_id(created.task_id());
   v1::LipSyncTask task;

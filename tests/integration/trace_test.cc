@@ -25,7 +25,6 @@ namespace {
 
 namespace v1 = ::kling::lipsync::v1;
 
-constexpr char kLipSyncPath[] = "/v1/videos/advanced-lip-sync";
 constexpr char kTraceId[] = "4bf92f3577b34da6a3ce929d0e0e4736";
 constexpr char kCallerSpan[] = "00f067aa0ba902b7";
 
@@ -209,18 +208,8 @@ TEST_F(TraceTest, ValidationErrorInfoCarriesTheTraceId) {
 
 TEST_F(TraceTest, RetriesAreLoggedAndSentUnderTheCallsTrace) {
   v1::LipSyncTask created;
-  auto create_context = ContextWithTimeout(absl::Seconds(10));
-  ASSERT_TRUE(
-      harness_->stub()
-          .CreateLipSyncTask(create_context.get(), SeedRequest(), &created)
-          .ok());
-  const std::string path = absl::StrCat(kLipSyncPath, "/", created.task_id());
-  harness_->ClearSimRequests();
-  harness_->AddSimFault({{"path_prefix", path},
-                         {"method", "GET"},
-                         {"fault", "error"},
-                         {"http_status", 503},
-                         {"code", 5001}});
+  ASSERT_NO_FATAL_FAILURE(CreateSeedTask(&created));
+  const std::string path = FailNextReadOf(created.task_id());
   const std::string trace_id = "11112222333344445555666677778888";
   auto context = ContextWithTimeout(absl::Seconds(10));
   context->AddMetadata("traceparent", CallerTraceparent(trace_id));
@@ -244,12 +233,7 @@ TEST_F(TraceTest, RetriesAreLoggedAndSentUnderTheCallsTrace) {
 
 TEST_F(TraceTest, WatchStreamSharesOneTraceId) {
   v1::LipSyncTask created;
-  auto create_context = ContextWithTimeout(absl::Seconds(10));
-  ASSERT_TRUE(
-      harness_->stub()
-          .CreateLipSyncTask(create_context.get(), SeedRequest(), &created)
-          .ok());
-  harness_->ClearSimRequests();
+  ASSERT_NO_FATAL_FAILURE(CreateSeedTask(&created));
   const std::string trace_id = "aaaabbbbccccddddeeeeffff00001111";
   auto context = ContextWithTimeout(absl::Seconds(2));
   context->AddMetadata("traceparent", CallerTraceparent(trace_id));

@@ -5,9 +5,15 @@
 #ifndef LIPSYNC_TESTS_SUPPORT_SHARED_GATEWAY_TEST_H_
 #define LIPSYNC_TESTS_SUPPORT_SHARED_GATEWAY_TEST_H_
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "kling/lipsync/v1/lipsync.grpc.pb.h"
 #include "tests/support/gateway_harness.h"
+#include "tests/support/seed_requests.h"
 
 namespace lipsync::testing {
 
@@ -25,6 +31,31 @@ class SharedGatewayTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(harness_, nullptr);
     harness_->ClearSimRequests();
+  }
+
+  // The sim's path of the lip-sync tasks (create, list; "/<id>" for one).
+  static constexpr char kLipSyncPath[] = "/v1/videos/advanced-lip-sync";
+
+  // Creates the seed task through the gateway (`*created`), then clears the
+  // sim's record. Check with ASSERT_NO_FATAL_FAILURE.
+  void CreateSeedTask(kling::lipsync::v1::LipSyncTask* created) {
+    auto context = ContextWithTimeout(absl::Seconds(10));
+    const grpc::Status status = harness_->stub().CreateLipSyncTask(
+        context.get(), SeedRequest(), created);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    harness_->ClearSimRequests();
+  }
+
+  // Makes the sim answer the next GET of task `task_id` with HTTP 503, Kling
+  // code 5001 (a read the gateway retries). Returns the task's sim path.
+  std::string FailNextReadOf(const std::string& task_id) {
+    const std::string path = absl::StrCat(kLipSyncPath, "/", task_id);
+    harness_->AddSimFault({{"path_prefix", path},
+                           {"method", "GET"},
+                           {"fault", "error"},
+                           {"http_status", 503},
+                           {"code", 5001}});
+    return path;
   }
 
   // The running suite's harness (suites run one after another: each gets a
