@@ -140,19 +140,34 @@ grpc::ServerUnaryReactor* LipSyncService::IdentifyFace(
              admission_, 0)) {
     return call;
   }
+  if (deps_.shared_sessions == nullptr) {
+    deps_.upstream->IdentifyFace(
+        call->call(), *request,
+        FinishWithAnswer<v1::IdentifyFaceResponse>(
+            call, response, [this](const v1::IdentifyFaceResponse& faces) {
+              // Only `this`: the callback stays within std::function's
+              // inline buffer (no allocation per call).
+              deps_.sessions->Remember(faces.session_id(), KnownFaces(faces));
+            }));
+    return call;
+  }
+  // With shared sessions the answer goes back once the session is stored
+  // (or its write failed or timed out, within --redis_op_timeout): a create
+  // sent to any replica after the answer is then checked against it.
   deps_.upstream->IdentifyFace(
       call->call(), *request,
-      FinishWithAnswer<v1::IdentifyFaceResponse>(
-          call, response, [this](const v1::IdentifyFaceResponse& faces) {
-            // Only `this`: the callback stays within std::function's inline
-            // buffer (no allocation per call).
-            if (deps_.shared_sessions != nullptr) {
-              deps_.shared_sessions->Remember(faces.session_id(),
-                                              KnownFaces(faces));
-            } else {
-              deps_.sessions->Remember(faces.session_id(), KnownFaces(faces));
-            }
-          }));
+      [this, call, response](absl::StatusOr<v1::IdentifyFaceResponse> answer) {
+        auto finish =
+            FinishWithAnswer<v1::IdentifyFaceResponse>(call, response);
+        if (!answer.ok()) return finish(std::move(answer));
+        const std::string session_id = answer->session_id();
+        std::vector<validation::KnownFace> faces = KnownFaces(*answer);
+        deps_.shared_sessions->Remember(
+            session_id, std::move(faces),
+            [finish = std::move(finish), answer = std::move(answer)]() mutable {
+              finish(std::move(answer));
+            });
+      });
   return call;
 }
 

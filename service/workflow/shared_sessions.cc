@@ -89,11 +89,14 @@ std::string SharedSessions::KeyOf(absl::string_view session_id) const {
 }
 
 void SharedSessions::Remember(const std::string& session_id,
-                              std::vector<validation::KnownFace> faces) {
-  StoredSession stored{faces, clock_() + options_.ttl};
+                              std::vector<validation::KnownFace> faces,
+                              std::function<void()> stored) {
+  StoredSession session{faces, clock_() + options_.ttl};
   local_->Remember(session_id, std::move(faces));
-  redis_->SetPx(KeyOf(session_id), EncodeStoredSession(stored), options_.ttl,
-                [](const absl::Status&) {});
+  redis_->SetPx(KeyOf(session_id), EncodeStoredSession(session), options_.ttl,
+                [stored = std::move(stored)](const absl::Status&) {
+                  if (stored) stored();
+                });
 }
 
 void SharedSessions::Lookup(const std::string& session_id,

@@ -54,10 +54,13 @@ class SharedSessions {
       sharedstate::RedisClient* redis, std::shared_ptr<SessionCache> local,
       SharedSessionsOptions options, Clock clock = [] { return absl::Now(); });
 
-  // Thread-safe. Remembers locally at once and writes through to Redis
-  // (a failed write is only counted by the client's metrics).
+  // Thread-safe. Remembers locally at once and writes through to Redis (a
+  // failed write is only counted by the client's metrics). `stored`, when
+  // set, runs once the write is done, failed or timed out (on the Redis
+  // client's thread, or inline when the client is down).
   void Remember(const std::string& session_id,
-                std::vector<validation::KnownFace> faces);
+                std::vector<validation::KnownFace> faces,
+                std::function<void()> stored = nullptr);
   // Thread-safe. Asks Redis only (the caller has already missed the local
   // cache); a hit is also remembered locally.
   void Lookup(const std::string& session_id, LookupCallback done);
