@@ -306,6 +306,12 @@ TEST_F(SharedIdempotencyRedisTest, AFailedCreateReleasesAndTheWaiterTakesOver) {
   ASSERT_EQ(owned.kind, Kind::kOwned);
   ClaimWaiter second;
   shared_[1]->Claim(key, 7, deadline, second.Callback());
+  // Commands on one connection are answered in order: once this probe is,
+  // the second claim has seen the lease.
+  ClaimWaiter probe;
+  shared_[1]->Claim(shared_[1]->KeyOf("", "probe"), 1, deadline,
+                    probe.Callback());
+  probe.Wait();
   shared_[0]->Finish(key, owned.lease, 7, nullptr);
   const Claimed next = second.Wait();
   EXPECT_EQ(next.kind, Kind::kOwned);
