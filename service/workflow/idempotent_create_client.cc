@@ -32,6 +32,17 @@ absl::Status KeyReused(const std::string& key) {
       info);
 }
 
+absl::Status KeyInFlight(const std::string& key) {
+  google::rpc::ErrorInfo info;
+  info.set_reason("IDEMPOTENCY_KEY_IN_FLIGHT");
+  info.set_domain(std::string(kGatewayErrorDomain));
+  return WithErrorInfo(
+      absl::DeadlineExceededError(absl::StrCat(
+          "the create with idempotency key \"", key,
+          "\" is still in flight on another replica; retry with the same key")),
+      info);
+}
+
 // True when the upstream refused the create because the external_task_id
 // already names a task: the task exists, so read it instead.
 bool IsDuplicateRefusal(const absl::Status& status) {
@@ -466,11 +477,7 @@ void IdempotentCreateClient::ClaimShared(Leader leader,
           case Kind::kConflict:
             return CompleteKey(leader.local_key, KeyReused(leader.key));
           case Kind::kWaitTimedOut:
-            return CompleteKey(
-                leader.local_key,
-                absl::DeadlineExceededError(
-                    "the create with this idempotency key is still in "
-                    "flight on another replica; retry with the same key"));
+            return CompleteKey(leader.local_key, KeyInFlight(leader.key));
           case Kind::kUnavailable:
             // Today's protection: the external_task_id and the upstream's
             // duplicate refusal.
