@@ -149,7 +149,8 @@ void SharedIdempotency::Try(const std::shared_ptr<Attempt>& attempt) {
   lease.fingerprint = attempt->fingerprint;
   lease.owner = owner_;
   lease.lease_expires_at =
-      std::max(attempt->deadline, now) + options_.lease_margin;
+      std::min(std::max(attempt->deadline, now), now + options_.max_lease) +
+      options_.lease_margin;
   std::string value = EncodeIdempotencyRecord(lease);
   const int64_t lease_ms = std::max<int64_t>(
       1, absl::ToInt64Milliseconds(lease.lease_expires_at - now));

@@ -56,6 +56,8 @@ struct SharedIdempotencyOptions {
   absl::Duration ttl = absl::Hours(24);
   // Added to the owner's deadline to make its lease.
   absl::Duration lease_margin = absl::Seconds(2);
+  // A lease never outlives this (plus the margin), whatever the deadline.
+  absl::Duration max_lease = absl::Hours(1);
   // Polling of another owner's lease: doubling from `poll_initial` up to
   // `poll_max`.
   absl::Duration poll_initial = absl::Milliseconds(10);

@@ -297,6 +297,19 @@ TEST_F(SharedIdempotencyRedisTest, FirstClaimOwnsOthersWaitForTheOutcome) {
   EXPECT_GT(std::stoll(ttl->substr(std::string("(integer) ").size())), 3000);
 }
 
+TEST_F(SharedIdempotencyRedisTest, AnUnboundedDeadlineGetsABoundedLease) {
+  const std::string key = shared_[0]->KeyOf("", "k");
+  ClaimWaiter claim;
+  shared_[0]->Claim(key, 7, absl::InfiniteFuture(), claim.Callback());
+  EXPECT_EQ(claim.Wait().kind, Kind::kOwned);
+  const absl::StatusOr<std::string> ttl = server_.Run({"TTL", key});
+  ASSERT_TRUE(ttl.ok());
+  const int64_t seconds =
+      std::stoll(ttl->substr(std::string("(integer) ").size()));
+  EXPECT_GT(seconds, 0);
+  EXPECT_LE(seconds, 3602);
+}
+
 TEST_F(SharedIdempotencyRedisTest, AFailedCreateReleasesAndTheWaiterTakesOver) {
   const std::string key = shared_[0]->KeyOf("", "k");
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
