@@ -16,6 +16,8 @@ namespace lipsync::workflow {
 namespace {
 
 constexpr absl::string_view kVersion = "v1;";
+// SETs with no reply within the budget before a claim is left unknown.
+constexpr size_t kUnknownRetries = 3;
 // A stored task is a few hundred bytes; a reader refuses more than this.
 constexpr size_t kMaxFieldBytes = 1 << 20;
 
@@ -113,6 +115,9 @@ struct SharedIdempotency::Attempt {
   ClaimCallback done;
   absl::Duration next_poll;
   bool seen_other_lease = false;
+  // Lease values sent by SETs whose outcome is unknown (no reply within
+  // the budget): finding one of them in Redis means the key is ours.
+  std::vector<std::string> unknown_leases;
 };
 
 SharedIdempotency::SharedIdempotency(sharedstate::RedisClient* redis,
@@ -160,11 +165,23 @@ void SharedIdempotency::Try(const std::shared_ptr<Attempt>& attempt) {
         Claimed claim;
         claim.took_over = attempt->seen_other_lease;
         if (!reply.ok()) {
-          if (reply.status().code() == absl::StatusCode::kDeadlineExceeded) {
+          if (reply.status().code() != absl::StatusCode::kDeadlineExceeded) {
+            return attempt->done(std::move(claim));
+          }
+          // The SET may have taken the key: asking again tells (our own
+          // value comes back). Only when Redis stays too slow is the
+          // outcome left unknown, for the upstream lookup to resolve.
+          attempt->unknown_leases.push_back(value);
+          const absl::Time now = scheduler_->Now();
+          if (attempt->unknown_leases.size() >= kUnknownRetries ||
+              now >= attempt->deadline) {
             claim.kind = Claimed::Kind::kUnknown;
             claim.lease = value;
+            return attempt->done(std::move(claim));
           }
-          return attempt->done(std::move(claim));
+          scheduler_->Schedule(now + options_.poll_initial,
+                               [this, attempt] { Try(attempt); });
+          return;
         }
         if (reply->type == sharedstate::RedisReply::Type::kNil) {
           claim.kind = Claimed::Kind::kOwned;
@@ -172,6 +189,13 @@ void SharedIdempotency::Try(const std::shared_ptr<Attempt>& attempt) {
           return attempt->done(std::move(claim));
         }
         if (reply->type != sharedstate::RedisReply::Type::kString) {
+          return attempt->done(std::move(claim));
+        }
+        if (std::find(attempt->unknown_leases.begin(),
+                      attempt->unknown_leases.end(),
+                      reply->str) != attempt->unknown_leases.end()) {
+          claim.kind = Claimed::Kind::kOwned;
+          claim.lease = reply->str;
           return attempt->done(std::move(claim));
         }
         absl::StatusOr<IdempotencyRecord> record =

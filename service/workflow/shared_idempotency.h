@@ -77,8 +77,10 @@ class SharedIdempotency {
       kConflict,
       // Another owner's lease outlived the caller's deadline.
       kWaitTimedOut,
-      // A Redis step's outcome is unknown (DEADLINE_EXCEEDED): the lease may
-      // or may not be ours; the task must be looked up upstream first.
+      // Redis stayed too slow (DEADLINE_EXCEEDED, asked again a few times):
+      // the lease may or may not be ours; the task must be looked up
+      // upstream first. `lease` is the last value sent (an earlier one that
+      // took the key then lives until its PX ends).
       kUnknown,
       // Redis is down, erroring, or holds an unreadable value: go on as
       // without shared state.

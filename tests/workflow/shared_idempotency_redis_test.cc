@@ -310,6 +310,28 @@ TEST_F(SharedIdempotencyRedisTest, AnUnboundedDeadlineGetsABoundedLease) {
   EXPECT_LE(seconds, 3602);
 }
 
+TEST_F(SharedIdempotencyRedisTest, ASlowSetIsAskedAgainAndFoundToBeOurs) {
+  sharedstate::RedisClientOptions options = ClientOptions(server_.unix_url());
+  options.op_timeout = absl::Milliseconds(20);
+  sharedstate::RedisClient slow_client(options);
+  ASSERT_TRUE(AwaitUp(slow_client));
+  SharedIdempotencyOptions idempotency;
+  idempotency.key_prefix = "t:";
+  SharedIdempotency slow(&slow_client, &timers_, idempotency, "slow");
+  const std::string key = slow.KeyOf("", "k");
+  // Writes wait, so the SET outlives its budget, then takes effect.
+  ASSERT_TRUE(server_.Run({"CLIENT", "PAUSE", "50", "WRITE"}).ok());
+  ClaimWaiter claim;
+  slow.Claim(key, 7, absl::Now() + absl::Seconds(20), claim.Callback());
+  const Claimed claimed = claim.Wait();
+  // Never mistaken for another owner's lease (which would be waited on).
+  ASSERT_TRUE(claimed.kind == Kind::kOwned || claimed.kind == Kind::kUnknown)
+      << static_cast<int>(claimed.kind);
+  if (claimed.kind == Kind::kOwned) {
+    EXPECT_EQ(server_.Run({"GET", key}).value(), claimed.lease);
+  }
+}
+
 TEST_F(SharedIdempotencyRedisTest, AFailedCreateReleasesAndTheWaiterTakesOver) {
   const std::string key = shared_[0]->KeyOf("", "k");
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
