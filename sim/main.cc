@@ -44,6 +44,9 @@ ABSL_FLAG(int32_t, keep_alive_timeout_s, 30,
           "idle keep-alive connections are closed after this long (s)");
 ABSL_FLAG(bool, strict_sessions, false,
           "refuse creates naming an unknown session_id or face_id (1201)");
+ABSL_FLAG(bool, accept_duplicate_external_task_id, false,
+          "make a second task for a create reusing an external_task_id "
+          "(default: refuse it)");
 ABSL_FLAG(int64_t, max_recorded_requests, 100000,
           "requests kept for GET /_sim/requests (oldest dropped first)");
 ABSL_FLAG(int64_t, max_tasks, 1000000,
@@ -63,6 +66,7 @@ constexpr const char* kFlagNames[] = {
     "threads",
     "keep_alive_timeout_s",
     "strict_sessions",
+    "accept_duplicate_external_task_id",
     "max_recorded_requests",
     "max_tasks",
 };
@@ -116,6 +120,8 @@ kling_sim::SimOptions OptionsFromFlags() {
   options.threads = absl::GetFlag(FLAGS_threads);
   options.keep_alive_timeout_s = absl::GetFlag(FLAGS_keep_alive_timeout_s);
   options.strict_sessions = absl::GetFlag(FLAGS_strict_sessions);
+  options.accept_duplicate_external_task_id =
+      absl::GetFlag(FLAGS_accept_duplicate_external_task_id);
   options.max_recorded_requests =
       static_cast<size_t>(absl::GetFlag(FLAGS_max_recorded_requests));
   options.max_tasks = static_cast<size_t>(absl::GetFlag(FLAGS_max_tasks));

@@ -74,7 +74,7 @@ SimServer::SimServer(SimOptions options)
     : options_(std::move(options)),
       ids_(IdGenerator::MakeRandomSeed()),
       sessions_(options_.max_tasks),
-      tasks_(options_.max_tasks),
+      tasks_(options_.max_tasks, options_.accept_duplicate_external_task_id),
       log_(options_.max_recorded_requests),
       authenticator_(options_.api_key, MakeJwtVerifier(options_),
                      SystemClock()),

@@ -34,6 +34,9 @@ struct SimOptions {
 
   // true: a create naming an unknown session or face is refused (1201).
   bool strict_sessions = false;
+  // true: a create may reuse a taken external_task_id (a second task is
+  // made); false: it is refused, as Kling's account-wide uniqueness would.
+  bool accept_duplicate_external_task_id = false;
 
   // Memory bounds so that a long benchmark cannot exhaust the machine; the
   // oldest entries are dropped first.

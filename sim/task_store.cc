@@ -48,7 +48,7 @@ TaskState StateAt(const LipSyncTask& task, const TaskTimeline& timeline,
 
 absl::Status TaskStore::Insert(LipSyncTask task) {
   absl::MutexLock lock(&mu_);
-  if (!task.external_task_id.empty() &&
+  if (!accept_duplicate_external_task_id_ && !task.external_task_id.empty() &&
       by_external_id_.contains(task.external_task_id)) {
     return absl::AlreadyExistsError(absl::StrCat(
         "duplicate external_task_id '", task.external_task_id,
@@ -58,7 +58,7 @@ absl::Status TaskStore::Insert(LipSyncTask task) {
   const uint64_t seq = next_seq_++;
   by_task_id_[task.task_id] = seq;
   if (!task.external_task_id.empty()) {
-    by_external_id_[task.external_task_id] = seq;
+    by_external_id_.try_emplace(task.external_task_id, seq);
   }
   by_seq_.emplace(seq, std::move(task));
   while (by_seq_.size() > max_tasks_) EraseOldestLocked();
@@ -68,8 +68,10 @@ absl::Status TaskStore::Insert(LipSyncTask task) {
 void TaskStore::EraseOldestLocked() {
   auto oldest = by_seq_.begin();
   by_task_id_.erase(oldest->second.task_id);
-  if (!oldest->second.external_task_id.empty()) {
-    by_external_id_.erase(oldest->second.external_task_id);
+  auto by_external = by_external_id_.find(oldest->second.external_task_id);
+  if (by_external != by_external_id_.end() &&
+      by_external->second == oldest->first) {
+    by_external_id_.erase(by_external);
   }
   by_seq_.erase(oldest);
 }

@@ -64,10 +64,17 @@ std::vector<TaskState> StatusChanges(const LipSyncTask& task,
 // Thread-safe; answers are copies.
 class TaskStore {
  public:
-  explicit TaskStore(size_t max_tasks) : max_tasks_(max_tasks) {}
+  // `accept_duplicate_external_task_id`: a second task may carry an
+  // external_task_id already taken (an upstream that does not refuse one);
+  // lookups by that id then find the first task.
+  explicit TaskStore(size_t max_tasks,
+                     bool accept_duplicate_external_task_id = false)
+      : max_tasks_(max_tasks),
+        accept_duplicate_external_task_id_(accept_duplicate_external_task_id) {}
 
-  // AlreadyExists when the task's non-empty external_task_id is taken; the
-  // check and the insertion are one atomic step.
+  // AlreadyExists when the task's non-empty external_task_id is taken (unless
+  // duplicates are accepted); the check and the insertion are one atomic
+  // step.
   absl::Status Insert(LipSyncTask task);
 
   // Looks `id` up as a task_id first, then as an external_task_id (Kling's
@@ -88,6 +95,7 @@ class TaskStore {
   uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
   std::map<uint64_t, LipSyncTask> by_seq_ ABSL_GUARDED_BY(mu_);  // creation
   absl::flat_hash_map<std::string, uint64_t> by_task_id_ ABSL_GUARDED_BY(mu_);
+  const bool accept_duplicate_external_task_id_ = false;
   absl::flat_hash_map<std::string, uint64_t> by_external_id_
       ABSL_GUARDED_BY(mu_);
 };

@@ -35,6 +35,16 @@ uint64_t CallContext::SetCancelHook(std::function<void()> hook) {
   return token;
 }
 
+void CallContext::SetCaller(std::string caller) {
+  absl::MutexLock lock(&mu_);
+  caller_ = std::move(caller);
+}
+
+std::string CallContext::caller() const {
+  absl::MutexLock lock(&mu_);
+  return caller_;
+}
+
 void CallContext::ClearCancelHook(uint64_t token) {
   absl::MutexLock lock(&mu_);
   if (token == hook_token_) hook_ = nullptr;

@@ -51,6 +51,12 @@ class CallContext {
   // accessor is empty. Immutable, so safe to read from any thread.
   const TraceContext& trace() const { return trace_; }
 
+  // The authenticated caller's name, set by the edge once caller auth has
+  // admitted the call; empty when callers are not authenticated. Scopes the
+  // shared idempotency keys, so one caller cannot reach another's task.
+  void SetCaller(std::string caller);
+  std::string caller() const;
+
   // Called by the edge when the caller cancels. Idempotent. Runs the current
   // cancel hook (outside the lock), so an in-flight transfer stops at once.
   void Cancel();
@@ -70,6 +76,7 @@ class CallContext {
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t hook_token_ ABSL_GUARDED_BY(mu_) = 0;
   std::function<void()> hook_ ABSL_GUARDED_BY(mu_);
+  std::string caller_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace lipsync

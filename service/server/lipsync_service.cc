@@ -126,6 +126,7 @@ bool LipSyncService::Authenticated(const grpc::CallbackServerContext& context,
     call->FinishWith(caller.status());
     return false;
   }
+  call->call()->SetCaller(*caller);
   call->AddLogField("caller", *std::move(caller));
   return true;
 }

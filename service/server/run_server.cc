@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -29,6 +30,7 @@
 #include "service/server/upstream_factory.h"
 #include "service/sharedstate/redis_client.h"
 #include "service/upstream/curl_engine.h"
+#include "service/workflow/shared_idempotency.h"
 
 namespace lipsync::server {
 namespace {
@@ -55,6 +57,15 @@ absl::Status WritePortFile(const std::string& path, int port) {
     return absl::InternalError(absl::StrCat("cannot rename to ", path));
   }
   return absl::OkStatus();
+}
+
+// Names this process among the replicas (the owner of its idempotency
+// leases): host, pid and a random part, so a restarted pod is a new owner.
+std::string ReplicaName(absl::BitGen& random) {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return absl::StrCat(host, "/", getpid(), "/",
+                      absl::Hex(absl::Uniform<uint64_t>(random)));
 }
 
 std::chrono::system_clock::time_point ToChrono(absl::Time t) {
@@ -177,24 +188,16 @@ absl::Status RunServer(const GatewayOptions& options) {
 
   resilience::TimerQueue timers;
   auto engine = std::make_shared<upstream::CurlEngine>(options.curl);
-  UpstreamStack stack = MakeUpstreamClient(options, engine, &timers, metrics);
-  std::shared_ptr<upstream::UpstreamClient> upstream = stack.client;
   auto random = std::make_shared<absl::BitGen>();
   auto random_mu = std::make_shared<absl::Mutex>();
-  auto watch_hub = std::make_shared<workflow::TaskWatchHub>(
-      upstream, &timers, options.watch, [random, random_mu] {
-        absl::MutexLock lock(random_mu.get());
-        return absl::Uniform(*random, 0.0, 1.0);
-      });
   ServiceDependencies deps;
-  deps.upstream = upstream;
-  deps.watch_hub = watch_hub;
   deps.sessions = std::make_shared<workflow::SessionCache>(options.sessions);
   // Declared before the service: its thread may complete a create's session
   // lookup until the calls are drained, and it stops before the engine.
   std::unique_ptr<observability::SharedStateMetrics> shared_state_metrics;
   std::unique_ptr<sharedstate::RedisClient> redis;
   std::string shared_state = "off";
+  std::shared_ptr<workflow::SharedIdempotency> shared_idempotency;
   if (!options.shared_state.redis_url.empty()) {
     absl::StatusOr<sharedstate::RedisEndpoint> endpoint =
         sharedstate::ParseRedisUrl(options.shared_state.redis_url);
@@ -216,7 +219,25 @@ absl::Status RunServer(const GatewayOptions& options) {
     shared_options.ttl = options.sessions.ttl;
     deps.shared_sessions = std::make_shared<workflow::SharedSessions>(
         redis.get(), deps.sessions, std::move(shared_options));
+    workflow::SharedIdempotencyOptions idempotency_options;
+    idempotency_options.key_prefix = options.shared_state.key_prefix;
+    idempotency_options.ttl = options.idempotency.ttl;
+    shared_idempotency = std::make_shared<workflow::SharedIdempotency>(
+        redis.get(), &timers, std::move(idempotency_options),
+        ReplicaName(*random));
   }
+  // After the Redis client: the idempotency layer completes its claims on
+  // that client's thread, and stops first.
+  UpstreamStack stack = MakeUpstreamClient(options, engine, &timers, metrics,
+                                           std::move(shared_idempotency));
+  std::shared_ptr<upstream::UpstreamClient> upstream = stack.client;
+  auto watch_hub = std::make_shared<workflow::TaskWatchHub>(
+      upstream, &timers, options.watch, [random, random_mu] {
+        absl::MutexLock lock(random_mu.get());
+        return absl::Uniform(*random, 0.0, 1.0);
+      });
+  deps.upstream = upstream;
+  deps.watch_hub = watch_hub;
   deps.scheduler = &timers;
   deps.metrics = metrics;
   // The interceptor registered below is what authenticates: the service

@@ -65,7 +65,8 @@ UpstreamStack MakeUpstreamClient(
     const GatewayOptions& options,
     std::shared_ptr<upstream::HttpTransport> transport,
     resilience::Scheduler* scheduler,
-    const std::shared_ptr<observability::GatewayMetrics>& metrics) {
+    const std::shared_ptr<observability::GatewayMetrics>& metrics,
+    std::shared_ptr<workflow::SharedIdempotency> shared_idempotency) {
   UpstreamStack stack;
   std::shared_ptr<upstream::UpstreamClient> client =
       std::make_shared<upstream::KlingUpstreamClient>(
@@ -99,7 +100,8 @@ UpstreamStack MakeUpstreamClient(
           metrics != nullptr ? observability::MakeRetryMetricsObserver(metrics)
                              : nullptr));
   stack.client = std::make_shared<workflow::IdempotentCreateClient>(
-      std::move(client), options.idempotency);
+      std::move(client), options.idempotency, [] { return absl::Now(); },
+      std::move(shared_idempotency));
   return stack;
 }
 

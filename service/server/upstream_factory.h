@@ -15,6 +15,7 @@
 #include "service/server/gateway_options.h"
 #include "service/upstream/http_transport.h"
 #include "service/upstream/upstream_client.h"
+#include "service/workflow/shared_idempotency.h"
 
 namespace lipsync::server {
 
@@ -25,12 +26,15 @@ struct UpstreamStack {
 };
 
 // `transport` and `scheduler` must outlive the returned client. `metrics`
-// may be null (no upstream, retry or breaker metrics).
+// may be null (no upstream, retry or breaker metrics); `shared_idempotency`
+// null: idempotency keys are this replica's own (plus the upstream's
+// external_task_id check).
 UpstreamStack MakeUpstreamClient(
     const GatewayOptions& options,
     std::shared_ptr<upstream::HttpTransport> transport,
     resilience::Scheduler* scheduler,
-    const std::shared_ptr<observability::GatewayMetrics>& metrics = nullptr);
+    const std::shared_ptr<observability::GatewayMetrics>& metrics = nullptr,
+    std::shared_ptr<workflow::SharedIdempotency> shared_idempotency = nullptr);
 
 }  // namespace lipsync::server
 

@@ -9,6 +9,16 @@
 // "duplicate external_task_id" refusal is resolved by reading that task, so
 // the caller still gets its one task. Failures are not remembered: a retry
 // re-sends, which the external_task_id makes safe.
+//
+// With shared state (a SharedIdempotency): a key's first caller on this
+// replica first claims the key in Redis. Owned: it creates and stores the
+// outcome (or releases the lease on failure); taken over from an expired
+// lease, or claimed with an unknown outcome: it looks the task up upstream
+// by external_task_id first and creates only if none exists; held by
+// another replica: it waits for that outcome within its own deadline;
+// done: that task; another fingerprint: IDEMPOTENCY_KEY_REUSED. Redis down
+// or erroring: as without shared state. Keys are scoped by the call's
+// caller (CallContext::caller) here and in Redis.
 #ifndef LIPSYNC_SERVICE_WORKFLOW_IDEMPOTENT_CREATE_CLIENT_H_
 #define LIPSYNC_SERVICE_WORKFLOW_IDEMPOTENT_CREATE_CLIENT_H_
 
@@ -25,6 +35,7 @@
 #include "absl/time/time.h"
 #include "service/common/trace_context.h"
 #include "service/upstream/forwarding_upstream_client.h"
+#include "service/workflow/shared_idempotency.h"
 
 namespace lipsync::workflow {
 
@@ -42,6 +53,9 @@ struct IdempotencyOptions {
 // chunked; the message's own `sound_file_bytes` is not read). Requests equal
 // in all those fields have equal fingerprints within this process.
 uint64_t CreateRequestFingerprint(const CreateRequest& request);
+// The same fields digested by a fixed function: equal in every process (and
+// every build of this format), for records shared between replicas.
+uint64_t StableCreateRequestFingerprint(const CreateRequest& request);
 
 class IdempotentCreateClient final : public upstream::ForwardingUpstreamClient {
  public:
@@ -49,7 +63,8 @@ class IdempotentCreateClient final : public upstream::ForwardingUpstreamClient {
   IdempotentCreateClient(
       std::shared_ptr<upstream::UpstreamClient> child,
       const IdempotencyOptions& options,
-      Clock clock = [] { return absl::Now(); });
+      Clock clock = [] { return absl::Now(); },
+      std::shared_ptr<SharedIdempotency> shared = nullptr);
 
   void CreateLipSyncTask(
       std::shared_ptr<CallContext> call, const CreateRequest& request,
@@ -69,15 +84,38 @@ class IdempotentCreateClient final : public upstream::ForwardingUpstreamClient {
     std::list<std::string>::iterator age;  // valid once completed
   };
 
-  // `trace`: the leader caller's; the upstream exchanges carry it.
-  void StartLeader(const std::string& key, const CreateRequest& request,
-                   absl::Time deadline, const TraceContext& trace);
-  void ResolveDuplicate(const std::string& key, std::string external_task_id,
-                        absl::Time deadline, const TraceContext& trace);
+  // The upstream work of a key's first caller on this replica.
+  struct Leader {
+    std::string local_key;
+    std::string key;
+    std::string external_task_id;
+    absl::Time deadline;
+    // The leader caller's; the upstream exchanges carry it.
+    TraceContext trace;
+    // With shared state: the Redis key, the stable fingerprint, and the
+    // lease value when this replica holds (or may hold) the lease.
+    std::string shared_key;
+    uint64_t shared_fingerprint = 0;
+    bool owns_lease = false;
+    std::string lease;
+  };
+
+  void ClaimShared(Leader leader, const CreateRequest& request);
+  void LookUpThenCreate(const std::shared_ptr<const Leader>& leader,
+                        const CreateRequest& request);
+  void Create(const std::shared_ptr<const Leader>& leader,
+              const CreateRequest& request);
+  void ResolveDuplicate(const std::shared_ptr<const Leader>& leader);
+  // Stores or releases the shared record (when the lease is ours), then
+  // answers the key's waiters.
+  void Settle(const Leader& leader, absl::StatusOr<v1::LipSyncTask> result);
   void CompleteKey(const std::string& key, absl::StatusOr<v1::LipSyncTask> r);
 
   const IdempotencyOptions options_;
   const Clock clock_;
+  // Null: no shared state (this replica's memory and the upstream's
+  // external_task_id check only).
+  const std::shared_ptr<SharedIdempotency> shared_;
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
   // Completed keys, oldest first, for bounded memory.

@@ -44,6 +44,15 @@ TEST(TaskStoreTest, FindsByEitherIdAndRefusesDuplicateExternalIds) {
   EXPECT_FALSE(store.Find("4").has_value());
 }
 
+TEST(TaskStoreTest, AcceptsDuplicateExternalIdsWhenAskedAndFindsTheFirst) {
+  TaskStore store(10, /*accept_duplicate_external_task_id=*/true);
+  ASSERT_TRUE(store.Insert(MakeTask("1", "ext")).ok());
+  ASSERT_TRUE(store.Insert(MakeTask("2", "ext")).ok());
+  EXPECT_EQ(store.size(), 2u);
+  EXPECT_EQ(store.Find("ext")->task_id, "1");
+  EXPECT_EQ(store.Find("2")->task_id, "2");
+}
+
 TEST(TaskStoreTest, ListsNewestFirstAndEvictsTheOldest) {
   TaskStore store(3);
   for (int i = 1; i <= 4; ++i) {
