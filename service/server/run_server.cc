@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -29,6 +30,7 @@
 #include "service/server/upstream_factory.h"
 #include "service/sharedstate/redis_client.h"
 #include "service/upstream/curl_engine.h"
+#include "service/workflow/shared_task_watches.h"
 
 namespace lipsync::server {
 namespace {
@@ -59,6 +61,16 @@ absl::Status WritePortFile(const std::string& path, int port) {
 
 std::chrono::system_clock::time_point ToChrono(absl::Time t) {
   return absl::ToChronoTime(t);
+}
+
+// This process's id in the watch leases it holds: host, pid and a random
+// part (a restarted pod may reuse both).
+std::string MakeOwnerId(absl::BitGen& random, absl::Mutex& random_mu) {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  absl::MutexLock lock(&random_mu);
+  return absl::StrCat(host, ":", getpid(), ":",
+                      absl::Hex(absl::Uniform<uint64_t>(random)));
 }
 
 std::shared_ptr<observability::GatewayMetrics> MakeMetrics() {
@@ -181,19 +193,14 @@ absl::Status RunServer(const GatewayOptions& options) {
   std::shared_ptr<upstream::UpstreamClient> upstream = stack.client;
   auto random = std::make_shared<absl::BitGen>();
   auto random_mu = std::make_shared<absl::Mutex>();
-  auto watch_hub = std::make_shared<workflow::TaskWatchHub>(
-      upstream, &timers, options.watch, [random, random_mu] {
-        absl::MutexLock lock(random_mu.get());
-        return absl::Uniform(*random, 0.0, 1.0);
-      });
   ServiceDependencies deps;
   deps.upstream = upstream;
-  deps.watch_hub = watch_hub;
   deps.sessions = std::make_shared<workflow::SessionCache>(options.sessions);
   // Declared before the service: its thread may complete a create's session
   // lookup until the calls are drained, and it stops before the engine.
   std::unique_ptr<observability::SharedStateMetrics> shared_state_metrics;
   std::unique_ptr<sharedstate::RedisClient> redis;
+  std::shared_ptr<workflow::SharedTaskWatches> shared_watches;
   std::string shared_state = "off";
   if (!options.shared_state.redis_url.empty()) {
     absl::StatusOr<sharedstate::RedisEndpoint> endpoint =
@@ -216,7 +223,20 @@ absl::Status RunServer(const GatewayOptions& options) {
     shared_options.ttl = options.sessions.ttl;
     deps.shared_sessions = std::make_shared<workflow::SharedSessions>(
         redis.get(), deps.sessions, std::move(shared_options));
+    workflow::SharedWatchOptions watch_options;
+    watch_options.key_prefix = options.shared_state.key_prefix;
+    watch_options.owner_id = MakeOwnerId(*random, *random_mu);
+    shared_watches = std::make_shared<workflow::SharedTaskWatches>(
+        redis.get(), std::move(watch_options));
   }
+  auto watch_hub = std::make_shared<workflow::TaskWatchHub>(
+      upstream, &timers, options.watch,
+      [random, random_mu] {
+        absl::MutexLock lock(random_mu.get());
+        return absl::Uniform(*random, 0.0, 1.0);
+      },
+      shared_watches);
+  deps.watch_hub = watch_hub;
   deps.scheduler = &timers;
   deps.metrics = metrics;
   // The interceptor registered below is what authenticates: the service
