@@ -171,6 +171,12 @@ int GatewayHarness::StopGateway(absl::Duration timeout) {
   return gateway_->Wait(timeout);
 }
 
+void GatewayHarness::KillGateway() {
+  gateway_->Signal(SIGKILL);
+  gateway_->Wait(kStopTimeout);
+  serving_ = false;
+}
+
 nlohmann::json GatewayHarness::SimRequests(const std::string& path_prefix) {
   httplib::Client client = SimClient(sim_port_);
   std::string path = "/_sim/requests";
