@@ -29,6 +29,7 @@
 #include "service/server/lipsync_service.h"
 #include "service/server/upstream_factory.h"
 #include "service/sharedstate/redis_client.h"
+#include "service/sharedstate/redis_subscriber.h"
 #include "service/upstream/curl_engine.h"
 #include "service/workflow/shared_task_watches.h"
 
@@ -201,6 +202,8 @@ absl::Status RunServer(const GatewayOptions& options) {
   std::unique_ptr<observability::SharedStateMetrics> shared_state_metrics;
   std::unique_ptr<sharedstate::RedisClient> redis;
   std::shared_ptr<workflow::SharedTaskWatches> shared_watches;
+  // Declared after shared_watches: its messages go there until it stops.
+  std::unique_ptr<sharedstate::RedisSubscriber> subscriber;
   std::string shared_state = "off";
   if (!options.shared_state.redis_url.empty()) {
     absl::StatusOr<sharedstate::RedisEndpoint> endpoint =
@@ -217,7 +220,7 @@ absl::Status RunServer(const GatewayOptions& options) {
     redis_options.password = options.shared_state.password;
     redis_options.op_timeout = options.shared_state.op_timeout;
     redis = std::make_unique<sharedstate::RedisClient>(
-        std::move(redis_options), shared_state_metrics.get());
+        redis_options, shared_state_metrics.get());
     workflow::SharedSessionsOptions shared_options;
     shared_options.key_prefix = options.shared_state.key_prefix;
     shared_options.ttl = options.sessions.ttl;
@@ -228,6 +231,20 @@ absl::Status RunServer(const GatewayOptions& options) {
     watch_options.owner_id = MakeOwnerId(*random, *random_mu);
     shared_watches = std::make_shared<workflow::SharedTaskWatches>(
         redis.get(), std::move(watch_options));
+    subscriber = std::make_unique<sharedstate::RedisSubscriber>(
+        std::move(redis_options),
+        [watches = shared_watches.get()](const std::string& channel,
+                                         const std::string& message) {
+          watches->OnMessage(channel, message);
+        });
+    shared_watches->SetSubscribeFunction(
+        [subscriber = subscriber.get()](bool subscribe, std::string channel) {
+          if (subscribe) {
+            subscriber->Subscribe(std::move(channel));
+          } else {
+            subscriber->Unsubscribe(std::move(channel));
+          }
+        });
   }
   auto watch_hub = std::make_shared<workflow::TaskWatchHub>(
       upstream, &timers, options.watch,
@@ -329,6 +346,7 @@ absl::Status RunServer(const GatewayOptions& options) {
   // so destroy the engine on the thread it joins (std::terminate at exit:
   // "Resource deadlock avoided").
   engine->Stop();
+  subscriber.reset();
   redis.reset();
   LogJson(LogLevel::kDebug, "grpc server stopped", {});
   LogJson(LogLevel::kInfo, "stopped", {});

@@ -63,6 +63,48 @@ std::string SharedTaskWatches::ChannelOf(absl::string_view task_key) const {
   return absl::StrCat(options_.key_prefix, "task:", task_key);
 }
 
+void SharedTaskWatches::SetPublishedCallback(PublishedCallback callback) {
+  absl::MutexLock lock(&mu_);
+  published_ = std::move(callback);
+}
+
+void SharedTaskWatches::SetSubscribeFunction(SubscribeFunction subscribe) {
+  absl::MutexLock lock(&mu_);
+  subscribe_ = std::move(subscribe);
+}
+
+void SharedTaskWatches::Follow(const std::string& task_key) {
+  absl::MutexLock lock(&mu_);
+  if (subscribe_) subscribe_(true, ChannelOf(task_key));
+}
+
+void SharedTaskWatches::Unfollow(const std::string& task_key) {
+  absl::MutexLock lock(&mu_);
+  if (subscribe_) subscribe_(false, ChannelOf(task_key));
+}
+
+void SharedTaskWatches::OnMessage(const std::string& channel,
+                                  const std::string& message) {
+  absl::string_view task_key = channel;
+  if (!absl::ConsumePrefix(&task_key,
+                           absl::StrCat(options_.key_prefix, "task:"))) {
+    return;
+  }
+  absl::StatusOr<v1::LipSyncTask> task = DecodeWatchedTask(message);
+  if (!task.ok()) {
+    LogJson(LogLevel::kWarning, "watched task message unreadable; dropped",
+            {{"channel", channel},
+             {"error", std::string(task.status().message())}});
+    return;
+  }
+  PublishedCallback published;
+  {
+    absl::MutexLock lock(&mu_);
+    published = published_;
+  }
+  if (published) published(std::string(task_key), *std::move(task));
+}
+
 bool SharedTaskWatches::Note(const absl::Status& status) {
   const bool failing = !status.ok();
   if (failing_.exchange(failing, std::memory_order_relaxed) != failing) {

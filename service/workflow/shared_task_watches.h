@@ -21,9 +21,11 @@
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "kling/lipsync/v1/lipsync.pb.h"
 #include "service/sharedstate/redis_client.h"
@@ -61,9 +63,28 @@ class SharedTaskWatches {
   using StatusCallback =
       std::function<void(absl::StatusOr<std::optional<v1::LipSyncTask>>)>;
 
+  // A status published on a task's channel: its task key and the task.
+  using PublishedCallback =
+      std::function<void(const std::string& task_key, v1::LipSyncTask task)>;
+
   // `redis` must outlive this object.
   SharedTaskWatches(sharedstate::RedisClient* redis,
                     SharedWatchOptions options);
+
+  // Where messages of the channels followed are handed (the hub). Without
+  // one, followers learn statuses only from the stored key.
+  void SetPublishedCallback(PublishedCallback callback);
+  // The subscriber's message callback: decodes and hands the status on
+  // (an unreadable message: one log line, dropped).
+  void OnMessage(const std::string& channel, const std::string& message);
+  // Subscribes to / leaves the task's channel through `subscribe`, a
+  // function the owner of the subscriber connection sets (null: no
+  // subscriber; follow by reading the stored status only).
+  using SubscribeFunction =
+      std::function<void(bool subscribe, std::string channel)>;
+  void SetSubscribeFunction(SubscribeFunction subscribe);
+  void Follow(const std::string& task_key);
+  void Unfollow(const std::string& task_key);
 
   // All thread-safe.
   // SET NX PX: true when taken (or already held by this replica).
@@ -97,6 +118,9 @@ class SharedTaskWatches {
   const SharedWatchOptions options_;
   std::atomic<bool> failing_{false};
   std::atomic<uint64_t> local_fallbacks_{0};
+  absl::Mutex mu_;
+  PublishedCallback published_ ABSL_GUARDED_BY(mu_);
+  SubscribeFunction subscribe_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace lipsync::workflow

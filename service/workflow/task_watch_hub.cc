@@ -61,6 +61,14 @@ void TaskWatchHub::Watch(const v1::WatchLipSyncTaskRequest& request,
       if (shared_ == nullptr) {
         StartPoll(key);
       } else {
+        if (!published_callback_set_) {
+          published_callback_set_ = true;
+          std::weak_ptr<TaskWatchHub> weak = weak_from_this();
+          shared_->SetPublishedCallback(
+              [weak](const std::string& task_key, const v1::LipSyncTask& t) {
+                if (auto self = weak.lock()) self->OnPublished(task_key, t);
+              });
+        }
         poller.role = Role::kDeciding;
         follow_generation = poller.generation;
       }
@@ -101,6 +109,8 @@ void TaskWatchHub::Stop(const std::string& key, Poller& poller) {
   if (poller.lease_timer_id != 0) scheduler_->Cancel(poller.lease_timer_id);
   poller.timer_id = 0;
   poller.lease_timer_id = 0;
+  if (poller.following) shared_->Unfollow(key);
+  poller.following = false;
   // Another replica's watchers need not wait for the lease to expire. The
   // client never calls back into the hub, so mu_ may be held.
   if (poller.role == Role::kOwner) shared_->ReleaseLease(key);
@@ -257,6 +267,10 @@ void TaskWatchHub::OnLease(const std::string& key, uint64_t generation,
   Poller& poller = it->second;
   if (held.ok() && !*held) {
     poller.role = Role::kFollower;
+    if (!poller.following) {
+      poller.following = true;
+      shared_->Follow(key);
+    }
     if (poller.timer_id != 0 && scheduler_->Cancel(poller.timer_id)) {
       poller.timer_id = 0;
     }
@@ -317,6 +331,28 @@ void TaskWatchHub::OnLeaseTimer(const std::string& key, uint64_t generation) {
     case Role::kDeciding:
       break;
   }
+}
+
+void TaskWatchHub::OnPublished(const std::string& key,
+                               const v1::LipSyncTask& task) {
+  std::vector<std::shared_ptr<TaskWatcher>> notify;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = pollers_.find(key);
+    if (it == pollers_.end()) return;
+    Poller& poller = it->second;
+    if (poller.last.has_value() &&
+        poller.last->task_status() == task.task_status()) {
+      return;
+    }
+    poller.last = task;
+    notify = poller.watchers;
+    if (translate::IsTerminal(task.task_status())) {
+      Stop(key, poller);
+      pollers_.erase(it);
+    }
+  }
+  for (const auto& watcher : notify) watcher->OnTask(task);
 }
 
 absl::Duration TaskWatchHub::Jittered(absl::Duration d) {

@@ -9,8 +9,10 @@
 // With shared watches (Redis, see shared_task_watches.h) a task has one
 // poller across the fleet: the replica holding the task's lease polls as
 // above, renews the lease every lease_ttl/3 and publishes each change; the
-// others read the stored status every follow_interval, tell their watchers,
-// and take the lease over when it is free (its owner died or stopped). When
+// others subscribe to the task's channel (each change reaches their watchers
+// at once), read the stored status every follow_interval (a message lost
+// while the subscriber reconnected), and take the lease over when it is free
+// (its owner died or stopped). When
 // Redis fails, a replica polls for its own watchers (as without Redis) and
 // tries the lease again every follow_interval.
 #ifndef LIPSYNC_SERVICE_WORKFLOW_TASK_WATCH_HUB_H_
@@ -108,6 +110,8 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
     Role role = Role::kLocal;
     // The lease renewal (owner), lease retry (local) or follow timer.
     uint64_t lease_timer_id = 0;
+    // Subscribed to the task's channel (a follower).
+    bool following = false;
     std::vector<std::shared_ptr<TaskWatcher>> watchers;
     std::optional<v1::LipSyncTask> last;
     // Of the watch that started the poller; shared, not copied, per poll.
@@ -131,6 +135,8 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
   void OnLease(const std::string& key, uint64_t generation, bool renewal,
                absl::StatusOr<bool> held);
   void OnLeaseTimer(const std::string& key, uint64_t generation);
+  // A status another replica published on the task's channel.
+  void OnPublished(const std::string& key, const v1::LipSyncTask& task);
   void ScheduleLeaseTimer(const std::string& key, Poller& poller,
                           absl::Duration delay)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -146,6 +152,7 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Poller> pollers_ ABSL_GUARDED_BY(mu_);
   uint64_t next_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool published_callback_set_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t polls_started_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

@@ -12,6 +12,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "service/sharedstate/redis_subscriber.h"
 #include "service/workflow/shared_task_watches.h"
 #include "service/workflow/task_watch_hub.h"
 #include "tests/support/fake_scheduler.h"
@@ -74,7 +75,8 @@ TEST(WatchedTaskCodecTest, RefusesOtherVersionsAndGarbage) {
 
 // One replica: its own Redis client, upstream, clock and hub.
 struct Replica {
-  Replica(const std::string& url, const std::string& owner) {
+  Replica(const std::string& url, const std::string& owner,
+          bool subscribe = false) {
     sharedstate::RedisClientOptions redis_options;
     redis_options.endpoint = sharedstate::ParseRedisUrl(url).value();
     redis_options.op_timeout = absl::Milliseconds(500);
@@ -86,6 +88,21 @@ struct Replica {
     options.lease_ttl = absl::Seconds(30);
     options.follow_interval = absl::Seconds(1);
     shared = std::make_shared<SharedTaskWatches>(redis.get(), options);
+    if (subscribe) {
+      subscriber = std::make_unique<sharedstate::RedisSubscriber>(
+          redis_options, [shared = shared.get()](const std::string& channel,
+                                                 std::string message) {
+            shared->OnMessage(channel, std::move(message));
+          });
+      shared->SetSubscribeFunction(
+          [subscriber = subscriber.get()](bool on, std::string channel) {
+            if (on) {
+              subscriber->Subscribe(std::move(channel));
+            } else {
+              subscriber->Unsubscribe(std::move(channel));
+            }
+          });
+    }
     ON_CALL(*upstream, GetLipSyncTask)
         .WillByDefault(
             [this](std::shared_ptr<CallContext>,
@@ -101,7 +118,10 @@ struct Replica {
     hub = std::make_shared<TaskWatchHub>(
         upstream, &scheduler, WatchPollOptions{}, [] { return 0.5; }, shared);
   }
-  ~Replica() { hub->Shutdown(); }
+  ~Replica() {
+    hub->Shutdown();
+    subscriber.reset();
+  }
 
   void Answer(v1::TaskStatus s) {
     absl::MutexLock lock(&mu);
@@ -128,6 +148,7 @@ struct Replica {
 
   std::unique_ptr<sharedstate::RedisClient> redis;
   std::shared_ptr<SharedTaskWatches> shared;
+  std::unique_ptr<sharedstate::RedisSubscriber> subscriber;
   std::shared_ptr<NiceMock<MockUpstreamClient>> upstream =
       std::make_shared<NiceMock<MockUpstreamClient>>();
   FakeScheduler scheduler;
@@ -187,6 +208,34 @@ TEST_F(SharedTaskWatchesRedisTest, OnlyTheLeaseOwnerPollsAndOthersFollow) {
   EXPECT_EQ(b_->hub->active_pollers(), 0u);
   // The finished owner freed the lease.
   EXPECT_TRUE(Eventually([&] { return LeaseHolder() == "(nil)"; }));
+}
+
+TEST_F(SharedTaskWatchesRedisTest, FollowersHearEachChangeAtOnceOnTheChannel) {
+  b_.reset();
+  b_ = std::make_unique<Replica>(server_.unix_url(), "replica-b",
+                                 /*subscribe=*/true);
+  ASSERT_TRUE(Eventually([&] { return b_->redis->up(); }));
+  auto first = a_->Watch();
+  ASSERT_TRUE(
+      Eventually([&] { return Has(*first, v1::TASK_STATUS_PROCESSING); }));
+  auto second = b_->Watch();
+  ASSERT_TRUE(
+      Eventually([&] { return Has(*second, v1::TASK_STATUS_PROCESSING); }));
+  // B has subscribed once a message reaches one receiver (this one is not a
+  // task: dropped with a log line).
+  ASSERT_TRUE(Eventually([&] {
+    return server_.Run({"PUBLISH", "t:task:task:825", "garbage"}).value() ==
+           "(integer) 1";
+  }));
+
+  a_->Answer(v1::TASK_STATUS_SUCCEED);
+  ASSERT_TRUE(a_->AdvanceUntil(
+      absl::Seconds(1), [&] { return Has(*first, v1::TASK_STATUS_SUCCEED); }));
+  // B's clock stands still: the change came through the channel.
+  EXPECT_TRUE(
+      Eventually([&] { return Has(*second, v1::TASK_STATUS_SUCCEED); }));
+  EXPECT_EQ(b_->hub->polls_started(), 0u);
+  EXPECT_EQ(b_->hub->active_pollers(), 0u);
 }
 
 TEST_F(SharedTaskWatchesRedisTest, AnotherReplicaTakesOverAFreeLease) {
