@@ -229,6 +229,11 @@ absl::Status RunServer(const GatewayOptions& options) {
     workflow::SharedWatchOptions watch_options;
     watch_options.key_prefix = options.shared_state.key_prefix;
     watch_options.owner_id = MakeOwnerId(*random, *random_mu);
+    if (shared_state_metrics != nullptr) {
+      watch_options.on_local_fallback = [metrics = shared_state_metrics.get()] {
+        metrics->OnWatchFallback();
+      };
+    }
     shared_watches = std::make_shared<workflow::SharedTaskWatches>(
         redis.get(), std::move(watch_options));
     subscriber = std::make_unique<sharedstate::RedisSubscriber>(

@@ -52,6 +52,8 @@ struct SharedWatchOptions {
   // A replica that does not own the lease reads the stored status, and
   // tries to take the lease over, this often.
   absl::Duration follow_interval = absl::Seconds(1);
+  // Called on each fall back to local polling (a metric); may be empty.
+  std::function<void()> on_local_fallback;
 };
 
 class SharedTaskWatches {
@@ -111,6 +113,7 @@ class SharedTaskWatches {
   }
   void CountLocalFallback() {
     local_fallbacks_.fetch_add(1, std::memory_order_relaxed);
+    if (options_.on_local_fallback) options_.on_local_fallback();
   }
 
  private:

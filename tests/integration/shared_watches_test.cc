@@ -46,11 +46,10 @@ class SharedWatchesTest : public ::testing::Test {
         options.upstream_base_url =
             absl::StrCat("http://127.0.0.1:", replicas_[0]->sim_port());
       }
-      options.gateway_args = {"--redis_url=" + redis_->tcp_url(),
-                              std::string("--redis_key_prefix=") + kPrefix,
-                              "--redis_op_timeout=200ms",
-                              "--watch_poll_initial=100ms",
-                              "--watch_poll_max=100ms"};
+      options.gateway_args = {
+          "--redis_url=" + redis_->tcp_url(),
+          std::string("--redis_key_prefix=") + kPrefix, "--redis_op_timeout=1s",
+          "--watch_poll_initial=100ms", "--watch_poll_max=100ms"};
       replicas_[i] = std::make_unique<GatewayHarness>();
       absl::Status started = replicas_[i]->Start(options);
       ASSERT_TRUE(started.ok()) << started;
