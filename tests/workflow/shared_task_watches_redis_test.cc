@@ -119,9 +119,11 @@ struct Replica {
     hub = std::make_shared<TaskWatchHub>(
         upstream, &scheduler, WatchPollOptions{}, [] { return 0.5; }, shared);
   }
+  // The Redis client stops before `shared` goes: its last callbacks use it.
   ~Replica() {
     hub->Shutdown();
     subscriber.reset();
+    redis.reset();
   }
 
   void Answer(v1::TaskStatus s) {
