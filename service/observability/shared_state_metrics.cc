@@ -32,6 +32,13 @@ SharedStateMetrics::SharedStateMetrics(prometheus::Registry& registry)
                      "(0).")
                .Register(registry)
                .Add({})),
+      watch_fallbacks_(
+          &prometheus::BuildCounter()
+               .Name("lipsync_shared_state_watch_fallbacks_total")
+               .Help("Watch pollers that polled for this replica's own "
+                     "watchers because the shared state (Redis) failed.")
+               .Register(registry)
+               .Add({})),
       operations_(prometheus::BuildCounter()
                       .Name("lipsync_shared_state_operations_total")
                       .Help("Shared state (Redis) operations, by outcome.")
@@ -60,6 +67,8 @@ SharedStateMetrics::OpSeries& SharedStateMetrics::SeriesOf(
 }
 
 void SharedStateMetrics::OnAvailability(bool up) { up_->Set(up ? 1 : 0); }
+
+void SharedStateMetrics::OnWatchFallback() { watch_fallbacks_->Increment(); }
 
 void SharedStateMetrics::OnOperation(absl::string_view op,
                                      absl::StatusCode code,

@@ -2,6 +2,9 @@
 //   lipsync_shared_state_up                     gauge: 1 connected, 0 not
 //   lipsync_shared_state_operations_total{op, outcome}               counter
 //   lipsync_shared_state_operation_seconds{op}                     histogram
+//   lipsync_shared_state_watch_fallbacks_total                        counter
+//     watch pollers that went back to polling for this replica's own
+//     watchers because Redis failed (see SharedTaskWatches)
 // `op` is the Redis command in lower case; `outcome` is ok, error (Redis
 // answered with an error), timeout (no reply within the budget) or
 // unavailable (not connected, or the connection was lost).
@@ -36,6 +39,7 @@ class SharedStateMetrics final : public sharedstate::RedisClientObserver {
   void OnAvailability(bool up) override;
   void OnOperation(absl::string_view op, absl::StatusCode code,
                    absl::Duration elapsed) override;
+  void OnWatchFallback();
 
  private:
   struct OpSeries {
@@ -45,6 +49,7 @@ class SharedStateMetrics final : public sharedstate::RedisClientObserver {
   OpSeries& SeriesOf(absl::string_view op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   prometheus::Gauge* const up_;
+  prometheus::Counter* const watch_fallbacks_;
   prometheus::Family<prometheus::Counter>& operations_;
   prometheus::Family<prometheus::Histogram>& seconds_;
   absl::Mutex mu_;

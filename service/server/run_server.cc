@@ -29,8 +29,10 @@
 #include "service/server/lipsync_service.h"
 #include "service/server/upstream_factory.h"
 #include "service/sharedstate/redis_client.h"
+#include "service/sharedstate/redis_subscriber.h"
 #include "service/upstream/curl_engine.h"
 #include "service/workflow/shared_idempotency.h"
+#include "service/workflow/shared_task_watches.h"
 
 namespace lipsync::server {
 namespace {
@@ -59,17 +61,19 @@ absl::Status WritePortFile(const std::string& path, int port) {
   return absl::OkStatus();
 }
 
-// Names this process among the replicas (the owner of its idempotency
-// leases): host, pid and a random part, so a restarted pod is a new owner.
-std::string ReplicaName(absl::BitGen& random) {
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  return absl::StrCat(host, "/", getpid(), "/",
-                      absl::Hex(absl::Uniform<uint64_t>(random)));
-}
-
 std::chrono::system_clock::time_point ToChrono(absl::Time t) {
   return absl::ToChronoTime(t);
+}
+
+// Names this process among the replicas (the owner of its idempotency and
+// watch leases): host, pid and a random part, so a restarted pod (which may
+// reuse both) is a new owner.
+std::string ReplicaName(absl::BitGen& random, absl::Mutex& random_mu) {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  absl::MutexLock lock(&random_mu);
+  return absl::StrCat(host, ":", getpid(), ":",
+                      absl::Hex(absl::Uniform<uint64_t>(random)));
 }
 
 std::shared_ptr<observability::GatewayMetrics> MakeMetrics() {
@@ -196,6 +200,9 @@ absl::Status RunServer(const GatewayOptions& options) {
   // lookup until the calls are drained, and it stops before the engine.
   std::unique_ptr<observability::SharedStateMetrics> shared_state_metrics;
   std::unique_ptr<sharedstate::RedisClient> redis;
+  std::shared_ptr<workflow::SharedTaskWatches> shared_watches;
+  // Declared after shared_watches: its messages go there until it stops.
+  std::unique_ptr<sharedstate::RedisSubscriber> subscriber;
   std::string shared_state = "off";
   std::shared_ptr<workflow::SharedIdempotency> shared_idempotency;
   if (!options.shared_state.redis_url.empty()) {
@@ -213,18 +220,44 @@ absl::Status RunServer(const GatewayOptions& options) {
     redis_options.password = options.shared_state.password;
     redis_options.op_timeout = options.shared_state.op_timeout;
     redis = std::make_unique<sharedstate::RedisClient>(
-        std::move(redis_options), shared_state_metrics.get());
+        redis_options, shared_state_metrics.get());
     workflow::SharedSessionsOptions shared_options;
     shared_options.key_prefix = options.shared_state.key_prefix;
     shared_options.ttl = options.sessions.ttl;
     deps.shared_sessions = std::make_shared<workflow::SharedSessions>(
         redis.get(), deps.sessions, std::move(shared_options));
+    // One name for this process in every lease it holds (idempotency,
+    // watches).
+    const std::string replica = ReplicaName(*random, *random_mu);
     workflow::SharedIdempotencyOptions idempotency_options;
     idempotency_options.key_prefix = options.shared_state.key_prefix;
     idempotency_options.ttl = options.idempotency.ttl;
     shared_idempotency = std::make_shared<workflow::SharedIdempotency>(
-        redis.get(), &timers, std::move(idempotency_options),
-        ReplicaName(*random));
+        redis.get(), &timers, std::move(idempotency_options), replica);
+    workflow::SharedWatchOptions watch_options;
+    watch_options.key_prefix = options.shared_state.key_prefix;
+    watch_options.owner_id = replica;
+    if (shared_state_metrics != nullptr) {
+      watch_options.on_local_fallback = [metrics = shared_state_metrics.get()] {
+        metrics->OnWatchFallback();
+      };
+    }
+    shared_watches = std::make_shared<workflow::SharedTaskWatches>(
+        redis.get(), std::move(watch_options));
+    subscriber = std::make_unique<sharedstate::RedisSubscriber>(
+        std::move(redis_options),
+        [watches = shared_watches.get()](const std::string& channel,
+                                         const std::string& message) {
+          watches->OnMessage(channel, message);
+        });
+    shared_watches->SetSubscribeFunction(
+        [subscriber = subscriber.get()](bool subscribe, std::string channel) {
+          if (subscribe) {
+            subscriber->Subscribe(std::move(channel));
+          } else {
+            subscriber->Unsubscribe(std::move(channel));
+          }
+        });
   }
   // After the Redis client: the idempotency layer completes its claims on
   // that client's thread, and stops first.
@@ -232,10 +265,12 @@ absl::Status RunServer(const GatewayOptions& options) {
                                            std::move(shared_idempotency));
   std::shared_ptr<upstream::UpstreamClient> upstream = stack.client;
   auto watch_hub = std::make_shared<workflow::TaskWatchHub>(
-      upstream, &timers, options.watch, [random, random_mu] {
+      upstream, &timers, options.watch,
+      [random, random_mu] {
         absl::MutexLock lock(random_mu.get());
         return absl::Uniform(*random, 0.0, 1.0);
-      });
+      },
+      shared_watches);
   deps.upstream = upstream;
   deps.watch_hub = watch_hub;
   deps.scheduler = &timers;
@@ -330,6 +365,7 @@ absl::Status RunServer(const GatewayOptions& options) {
   // so destroy the engine on the thread it joins (std::terminate at exit:
   // "Resource deadlock avoided").
   engine->Stop();
+  subscriber.reset();
   redis.reset();
   LogJson(LogLevel::kDebug, "grpc server stopped", {});
   LogJson(LogLevel::kInfo, "stopped", {});

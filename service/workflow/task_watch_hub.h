@@ -5,6 +5,16 @@
 // on a backoff schedule with jitter (first soon, then slower, capped),
 // tells every watcher about each status change, and stops after a terminal
 // status, after a permanent error, or when its last watcher leaves.
+//
+// With shared watches (Redis, see shared_task_watches.h) a task has one
+// poller across the fleet: the replica holding the task's lease polls as
+// above, renews the lease every lease_ttl/3 and publishes each change; the
+// others subscribe to the task's channel (each change reaches their watchers
+// at once), read the stored status every follow_interval (a message lost
+// while the subscriber reconnected), and take the lease over when it is free
+// (its owner died or stopped). When
+// Redis fails, a replica polls for its own watchers (as without Redis) and
+// tries the lease again every follow_interval.
 #ifndef LIPSYNC_SERVICE_WORKFLOW_TASK_WATCH_HUB_H_
 #define LIPSYNC_SERVICE_WORKFLOW_TASK_WATCH_HUB_H_
 
@@ -22,6 +32,7 @@
 #include "service/common/trace_context.h"
 #include "service/resilience/scheduler.h"
 #include "service/upstream/upstream_client.h"
+#include "service/workflow/shared_task_watches.h"
 
 namespace lipsync::workflow {
 
@@ -56,11 +67,13 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
  public:
   // Always owned by a shared_ptr (timers and upstream completions keep it
   // alive). `scheduler` must outlive it. `random_unit` returns uniform values
-  // in [0, 1) (injected for deterministic tests).
+  // in [0, 1) (injected for deterministic tests). `shared` null: every
+  // replica polls for its own watchers.
   TaskWatchHub(std::shared_ptr<upstream::UpstreamClient> upstream,
                resilience::Scheduler* scheduler,
                const WatchPollOptions& options,
-               std::function<double()> random_unit);
+               std::function<double()> random_unit,
+               std::shared_ptr<SharedTaskWatches> shared = nullptr);
   // Stops every poller (pending timers cancelled); watchers get no more
   // calls. Call before the scheduler goes away.
   void Shutdown();
@@ -85,8 +98,20 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
   uint64_t polls_started() const;
 
  private:
+  // Who polls the upstream for a task (shared watches only; else kLocal).
+  enum class Role {
+    kLocal,     // this replica, for its own watchers (Redis failed or off)
+    kDeciding,  // first status read and lease attempt in flight
+    kOwner,     // this replica, holding the lease, publishing
+    kFollower,  // another replica: read the stored status
+  };
   struct Poller {
     v1::GetLipSyncTaskRequest request;
+    Role role = Role::kLocal;
+    // The lease renewal (owner), lease retry (local) or follow timer.
+    uint64_t lease_timer_id = 0;
+    // Subscribed to the task's channel (a follower).
+    bool following = false;
     std::vector<std::shared_ptr<TaskWatcher>> watchers;
     std::optional<v1::LipSyncTask> last;
     // Of the watch that started the poller; shared, not copied, per poll.
@@ -102,14 +127,32 @@ class TaskWatchHub : public std::enable_shared_from_this<TaskWatchHub> {
   void OnPolled(const std::string& key, uint64_t generation,
                 absl::StatusOr<v1::LipSyncTask> result);
   absl::Duration Jittered(absl::Duration d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Shared watches: reads the stored status, then tries the lease.
+  void Follow(const std::string& key, uint64_t generation);
+  void OnStoredStatus(const std::string& key, uint64_t generation,
+                      absl::StatusOr<std::optional<v1::LipSyncTask>> stored);
+  // `renewal`: the owner's renewal (a refusal: follow at once).
+  void OnLease(const std::string& key, uint64_t generation, bool renewal,
+               absl::StatusOr<bool> held);
+  void OnLeaseTimer(const std::string& key, uint64_t generation);
+  // A status another replica published on the task's channel.
+  void OnPublished(const std::string& key, const v1::LipSyncTask& task);
+  void ScheduleLeaseTimer(const std::string& key, Poller& poller,
+                          absl::Duration delay)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stops a poller's timers and, when it owns the lease, releases it.
+  void Stop(const std::string& key, Poller& poller)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::shared_ptr<upstream::UpstreamClient> upstream_;
   resilience::Scheduler* const scheduler_;
   const WatchPollOptions options_;
+  const std::shared_ptr<SharedTaskWatches> shared_;
   std::function<double()> random_unit_ ABSL_GUARDED_BY(mu_);
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Poller> pollers_ ABSL_GUARDED_BY(mu_);
   uint64_t next_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool published_callback_set_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t polls_started_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
