@@ -94,7 +94,8 @@ struct GatewayConfig {
   X(idempotency_ttl, "LIPSYNC_IDEMPOTENCY_TTL", options.idempotency.ttl,                \
     "how long a create outcome is remembered")                                         \
   X(redis_url, "LIPSYNC_REDIS_URL", options.shared_state.redis_url,                    \
-    "Redis shared by the replicas (sessions): redis://host:port[/db] or "             \
+    "Redis shared by the replicas (sessions, idempotency keys, watch pollers): " \
+    "redis://host:port[/db] or "                                                      \
     "unix:///path, no credentials in it; empty: each replica keeps its own")          \
   X(redis_password_file, "LIPSYNC_REDIS_PASSWORD_FILE", secrets.redis_password_file,  \
     "file holding the Redis password (else env LIPSYNC_REDIS_PASSWORD)")               \
