@@ -11,9 +11,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "service/common/json_log.h"
+#include "service/sharedstate/stored_value.h"
 
 namespace lipsync::workflow {
 namespace {
+
+using sharedstate::ConsumeNumber;
+using sharedstate::ConsumeSized;
 
 constexpr absl::string_view kVersion = "v1;";
 // SETs with no reply within the budget before a claim is left unknown.
@@ -26,34 +30,6 @@ constexpr size_t kMaxFieldBytes = 1 << 20;
 constexpr absl::string_view kReleaseScript =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then "
     "return redis.call('DEL', KEYS[1]) else return 0 end";
-
-bool ConsumeUint(absl::string_view* in, char end, uint64_t* value) {
-  const size_t stop = in->find(end);
-  if (stop == absl::string_view::npos || stop == 0) return false;
-  if (!absl::SimpleAtoi(in->substr(0, stop), value)) return false;
-  in->remove_prefix(stop + 1);
-  return true;
-}
-
-bool ConsumeInt(absl::string_view* in, char end, int64_t* value) {
-  const size_t stop = in->find(end);
-  if (stop == absl::string_view::npos || stop == 0) return false;
-  if (!absl::SimpleAtoi(in->substr(0, stop), value)) return false;
-  in->remove_prefix(stop + 1);
-  return true;
-}
-
-// <bytes>:<bytes of content>;
-bool ConsumeSized(absl::string_view* in, absl::string_view* out) {
-  uint64_t bytes = 0;
-  if (!ConsumeUint(in, ':', &bytes) || bytes > kMaxFieldBytes ||
-      in->size() < bytes + 1 || (*in)[bytes] != ';') {
-    return false;
-  }
-  *out = in->substr(0, bytes);
-  in->remove_prefix(bytes + 1);
-  return true;
-}
 
 absl::Status Unreadable(absl::string_view what) {
   return absl::InvalidArgumentError(
@@ -88,14 +64,15 @@ absl::StatusOr<IdempotencyRecord> DecodeIdempotencyRecord(
     return Unreadable("bad state");
   }
   int64_t lease_ms = 0;
-  if (!ConsumeUint(&in, ';', &record.fingerprint) ||
-      !ConsumeInt(&in, ';', &lease_ms)) {
+  if (!ConsumeNumber(&in, ';', &record.fingerprint) ||
+      !ConsumeNumber(&in, ';', &lease_ms)) {
     return Unreadable("bad header");
   }
   record.lease_expires_at = absl::FromUnixMillis(lease_ms);
   absl::string_view owner;
   absl::string_view task;
-  if (!ConsumeSized(&in, &owner) || !ConsumeSized(&in, &task)) {
+  if (!ConsumeSized(&in, kMaxFieldBytes, &owner) ||
+      !ConsumeSized(&in, kMaxFieldBytes, &task)) {
     return Unreadable("bad field");
   }
   if (!in.empty()) return Unreadable("trailing bytes");

@@ -6,23 +6,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "service/common/json_log.h"
+#include "service/sharedstate/stored_value.h"
 
 namespace lipsync::workflow {
 namespace {
+
+using sharedstate::ConsumeNumber;
+using sharedstate::ConsumeSized;
 
 constexpr absl::string_view kVersion = "v1;";
 // Bounds a reader enforces, so a hostile value cannot make it allocate much.
 constexpr int64_t kMaxFaces = 1000;
 constexpr size_t kMaxFaceIdBytes = 4096;
-
-// Reads a decimal integer followed by `end` from the front of `*in`.
-bool ConsumeInt(absl::string_view* in, char end, int64_t* value) {
-  const size_t stop = in->find(end);
-  if (stop == absl::string_view::npos || stop == 0) return false;
-  if (!absl::SimpleAtoi(in->substr(0, stop), value)) return false;
-  in->remove_prefix(stop + 1);
-  return true;
-}
 
 absl::Status Unreadable(absl::string_view what) {
   return absl::InvalidArgumentError(
@@ -51,25 +46,21 @@ absl::StatusOr<StoredSession> DecodeStoredSession(absl::string_view value) {
   StoredSession session;
   int64_t expires_ms = 0;
   int64_t count = 0;
-  if (!ConsumeInt(&in, ';', &expires_ms) || !ConsumeInt(&in, ';', &count) ||
-      count < 0 || count > kMaxFaces) {
+  if (!ConsumeNumber(&in, ';', &expires_ms) ||
+      !ConsumeNumber(&in, ';', &count) || count < 0 || count > kMaxFaces) {
     return Unreadable("bad header");
   }
   session.expires_at = absl::FromUnixMillis(expires_ms);
   session.faces.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i) {
     validation::KnownFace face;
-    int64_t id_bytes = 0;
-    if (!ConsumeInt(&in, ',', &face.start_time_ms) ||
-        !ConsumeInt(&in, ',', &face.end_time_ms) ||
-        !ConsumeInt(&in, ':', &id_bytes) || id_bytes < 0 ||
-        static_cast<size_t>(id_bytes) > kMaxFaceIdBytes ||
-        in.size() < static_cast<size_t>(id_bytes) + 1 ||
-        in[static_cast<size_t>(id_bytes)] != ';') {
+    absl::string_view face_id;
+    if (!ConsumeNumber(&in, ',', &face.start_time_ms) ||
+        !ConsumeNumber(&in, ',', &face.end_time_ms) ||
+        !ConsumeSized(&in, kMaxFaceIdBytes, &face_id)) {
       return Unreadable("bad face");
     }
-    face.face_id = std::string(in.substr(0, static_cast<size_t>(id_bytes)));
-    in.remove_prefix(static_cast<size_t>(id_bytes) + 1);
+    face.face_id = std::string(face_id);
     session.faces.push_back(std::move(face));
   }
   if (!in.empty()) return Unreadable("trailing bytes");
