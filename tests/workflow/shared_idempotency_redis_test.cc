@@ -17,6 +17,7 @@
 #include "service/workflow/idempotent_create_client.h"
 #include "service/workflow/shared_idempotency.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/redis_test_client.h"
 #include "tests/support/std_notification.h"
 
 namespace lipsync::workflow {
@@ -77,21 +78,8 @@ TEST(IdempotencyRecordTest, AnythingElseIsUnreadable) {
   }
 }
 
-sharedstate::RedisClientOptions ClientOptions(const std::string& url) {
-  sharedstate::RedisClientOptions options;
-  options.endpoint = sharedstate::ParseRedisUrl(url).value();
-  options.op_timeout = absl::Milliseconds(500);
-  return options;
-}
-
-bool AwaitUp(const sharedstate::RedisClient& client) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!client.up()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(2));
-  }
-  return true;
-}
+using ::lipsync::testing_util::AwaitRedisUp;
+using ::lipsync::testing_util::TestRedisClientOptions;
 
 // A claim's outcome, awaited by the test thread.
 class ClaimWaiter {
@@ -236,8 +224,8 @@ class SharedIdempotencyRedisTest : public ::testing::Test {
     ASSERT_TRUE(server_.Start().ok());
     for (int i = 0; i < 2; ++i) {
       clients_[i] = std::make_unique<sharedstate::RedisClient>(
-          ClientOptions(server_.unix_url()));
-      ASSERT_TRUE(AwaitUp(*clients_[i]));
+          TestRedisClientOptions(server_.unix_url()));
+      ASSERT_TRUE(AwaitRedisUp(*clients_[i]));
       SharedIdempotencyOptions options;
       options.key_prefix = "t:";
       options.ttl = absl::Hours(1);
@@ -311,10 +299,11 @@ TEST_F(SharedIdempotencyRedisTest, AnUnboundedDeadlineGetsABoundedLease) {
 }
 
 TEST_F(SharedIdempotencyRedisTest, ASlowSetIsAskedAgainAndFoundToBeOurs) {
-  sharedstate::RedisClientOptions options = ClientOptions(server_.unix_url());
+  sharedstate::RedisClientOptions options =
+      TestRedisClientOptions(server_.unix_url());
   options.op_timeout = absl::Milliseconds(20);
   sharedstate::RedisClient slow_client(options);
-  ASSERT_TRUE(AwaitUp(slow_client));
+  ASSERT_TRUE(AwaitRedisUp(slow_client));
   SharedIdempotencyOptions idempotency;
   idempotency.key_prefix = "t:";
   SharedIdempotency slow(&slow_client, &timers_, idempotency, "slow");

@@ -10,6 +10,7 @@
 
 #include "service/workflow/shared_sessions.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/redis_test_client.h"
 #include "tests/support/std_notification.h"
 
 namespace lipsync::workflow {
@@ -18,21 +19,8 @@ namespace {
 using ::lipsync::testing::RedisServer;
 using Faces = std::vector<validation::KnownFace>;
 
-sharedstate::RedisClientOptions ClientOptions(const std::string& url) {
-  sharedstate::RedisClientOptions options;
-  options.endpoint = sharedstate::ParseRedisUrl(url).value();
-  options.op_timeout = absl::Milliseconds(500);
-  return options;
-}
-
-bool AwaitUp(const sharedstate::RedisClient& client) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!client.up()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(2));
-  }
-  return true;
-}
+using ::lipsync::testing_util::AwaitRedisUp;
+using ::lipsync::testing_util::TestRedisClientOptions;
 
 absl::StatusOr<std::optional<Faces>> Lookup(SharedSessions& sessions,
                                             const std::string& id) {
@@ -52,8 +40,8 @@ class SharedSessionsRedisTest : public ::testing::Test {
     ASSERT_TRUE(server_.Start().ok());
     for (int i = 0; i < 2; ++i) {
       clients_[i] = std::make_unique<sharedstate::RedisClient>(
-          ClientOptions(server_.unix_url()));
-      ASSERT_TRUE(AwaitUp(*clients_[i]));
+          TestRedisClientOptions(server_.unix_url()));
+      ASSERT_TRUE(AwaitRedisUp(*clients_[i]));
       local_[i] = std::make_shared<SessionCache>(SessionCacheOptions{});
       SharedSessionsOptions options;
       options.key_prefix = "t:";
